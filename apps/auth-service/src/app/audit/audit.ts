@@ -1,0 +1,35 @@
+import type { EntityManager } from 'typeorm';
+
+/** Events the audit log records. Never secrets: ids, IPs and reasons only. */
+export type AuditEvent =
+  | 'login_ok'
+  | 'login_failed'
+  | 'login_locked'
+  | 'refresh_reuse_detected'
+  | 'logout'
+  | 'logout_all'
+  | 'session_revoked'
+  | 'password_changed'
+  | 'key_rotated'
+  | 'admin_action';
+
+/** Who and where, for an audit row. */
+export interface AuditContext {
+  userId?: string | null;
+  clientId?: string | null;
+  sessionId?: string | null;
+  ip?: string | null;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+/** Appends an audit row, in the caller's transaction when given one. */
+export async function audit(em: EntityManager, event: AuditEvent, ctx: AuditContext = {}): Promise<void> {
+  await em.query('INSERT INTO audit_log (event, user_id, client_id, session_id, ip, details) VALUES ($1, $2, $3, $4, $5, $6)', [
+    event,
+    ctx.userId ?? null,
+    ctx.clientId ?? null,
+    ctx.sessionId ?? null,
+    ctx.ip ?? null,
+    JSON.stringify(ctx.details ?? {}),
+  ]);
+}

@@ -1,0 +1,95 @@
+import { MAX_ACCESS_TOKEN_TTL_SECONDS, parseScope } from '@gatehouse/contracts';
+import { baseConfigShape, intInRange as intIn } from '@gatehouse/service-runtime';
+import { z } from 'zod';
+import { JWKS_MAX_AGE_SECONDS } from '../keys/jwks-cache';
+
+const list = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const scopeList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const parsed = parseScope(v);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: 'must be space-separated scope tokens' });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const url = (fallback: string, protocols: string[]) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a ${protocols.join(' or ')} URL`);
+
+/**
+ * Environment schema of auth-service. Defaults are for local development only;
+ * secrets (KEY_ENCRYPTION_KEY) have none.
+ */
+export const configSchema = z
+  .object({
+    ...baseConfigShape(3000),
+    ISSUER: url('http://localhost:3000', ['http:', 'https:']).transform((v) => v.replace(/\/+$/, '')),
+    DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/gatehouse', ['postgres:', 'postgresql:']),
+    NATS_URL: url('nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    KEY_ENCRYPTION_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 bytes, base64 or base64url encoded')
+      .optional(),
+    ACCESS_TOKEN_TTL: intIn(30, MAX_ACCESS_TOKEN_TTL_SECONDS, 300),
+    /** Seconds a signing key signs before its successor takes over. */
+    KEY_ROTATION_INTERVAL: intIn(1, 365 * 86_400, 86_400),
+    /** Seconds a new key is in the JWKS before it signs; production requires ≥ the JWKS max-age. */
+    KEY_PUBLISH_AHEAD: intIn(0, 7 * 86_400, JWKS_MAX_AGE_SECONDS),
+    /** Seconds between each replica's rotation check (and key reload). */
+    KEY_CHECK_INTERVAL: intIn(1, 3600, 60),
+    /** Clock-skew margin (seconds) a retired key stays published beyond the last token it signed. */
+    KEY_CLOCK_SKEW: intIn(0, 600, 60),
+    BCRYPT_COST: intIn(10, 15, 12),
+    REFRESH_TOKEN_TTL: intIn(60, 90 * 86400, 14 * 86400),
+    REFRESH_MAX_LIFETIME: intIn(60, 365 * 86400, 30 * 86400),
+    REFRESH_REUSE_GRACE: intIn(0, 60, 5),
+    OUTBOX_RELAY: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a stream name').default('GATEHOUSE_EVENTS'),
+    EVENTS_STREAM_REPLICAS: intIn(1, 5, 1),
+    EVENTS_SUBJECT_PREFIX: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a subject token').default('gatehouse'),
+    LOGIN_MAX_FAILURES: intIn(1, 100, 5),
+    LOGIN_IP_MAX_FAILURES: intIn(1, 10_000, 50),
+    LOGIN_FAILURE_WINDOW: intIn(1, 86_400, 900),
+    LOGIN_LOCKOUT_BASE: intIn(1, 3600, 30),
+    LOGIN_LOCKOUT_MAX: intIn(1, 86_400, 900),
+    RESOURCE_AUDIENCES: list('orders,inventory').pipe(
+      z.array(z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/, 'must be lowercase audience names')).min(1),
+    ),
+    DEFAULT_USER_SCOPES: scopeList('orders:read orders:write'),
+    LOCAL_DIR: z.string().min(1).default('.local'),
+    /** Web dashboard session: idle timeout and absolute lifetime, seconds (DESIGN.md, Web sessions). */
+    WEB_SESSION_IDLE: intIn(1, 86_400, 1800),
+    WEB_SESSION_ABSOLUTE: intIn(60, 7 * 86_400, 43_200),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.NODE_ENV === 'production' && !cfg.KEY_ENCRYPTION_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_KEY'], message: 'is required in production' });
+    }
+    if (cfg.NODE_ENV === 'production' && cfg.KEY_PUBLISH_AHEAD < JWKS_MAX_AGE_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['KEY_PUBLISH_AHEAD'], message: `must be at least the JWKS max-age (${JWKS_MAX_AGE_SECONDS}) in production` });
+    }
+    if (Boolean(cfg.TLS_CERT_FILE) !== Boolean(cfg.TLS_KEY_FILE)) {
+      ctx.addIssue({ code: 'custom', path: ['TLS_KEY_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });
+    }
+  });
+
+/** Parsed, validated auth-service configuration. */
+export type AuthConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,32 @@
+import { loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('gives development defaults', () => {
+    const cfg = loadConfig({});
+    expect(cfg).toMatchObject({ PORT: 3000, ISSUER: 'http://localhost:3000', ACCESS_TOKEN_TTL: 300, BCRYPT_COST: 12 });
+    expect(cfg.RESOURCE_AUDIENCES).toEqual(['orders', 'inventory']);
+    expect(cfg.KEY_ENCRYPTION_KEY).toBeUndefined();
+  });
+
+  it('names the bad variable without echoing its value', () => {
+    expect(() => loadConfig({ ACCESS_TOKEN_TTL: '99999' })).toThrow(/^Invalid configuration: ACCESS_TOKEN_TTL must be at most 3600$/);
+    expect(() => loadConfig({ BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST must be at least 10/);
+    expect(() => loadConfig({ KEY_ENCRYPTION_KEY: 'hunter2-secret' })).toThrow(/KEY_ENCRYPTION_KEY/);
+    try {
+      loadConfig({ KEY_ENCRYPTION_KEY: 'hunter2-secret' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('requires KEY_ENCRYPTION_KEY in production and has no default for it', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/KEY_ENCRYPTION_KEY is required in production/);
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: key }).KEY_ENCRYPTION_KEY).toBe(key);
+  });
+
+  it('strips a trailing slash from ISSUER', () => {
+    expect(loadConfig({ ISSUER: 'https://auth.example.com/' }).ISSUER).toBe('https://auth.example.com');
+  });
+});

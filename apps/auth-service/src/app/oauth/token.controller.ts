@@ -1,0 +1,78 @@
+import { OAuthError, parseScope, type TokenResponse } from '@gatehouse/contracts';
+import { Public } from '@gatehouse/service-runtime';
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ClientsService } from '../clients/clients.service';
+import { parseOAuthBody } from '../common/parse-body';
+import { RefreshTokenService } from '../refresh/refresh-token.service';
+import { TokenIssuer } from '../tokens/token-issuer.service';
+import { presentedClient } from './client-credentials';
+import { OAuthClientResolver } from './oauth-client.resolver';
+
+const SUPPORTED_GRANTS = ['client_credentials', 'refresh_token'] as const;
+
+const tokenRequestSchema = z.object({
+  grant_type: z.string().min(1).max(64),
+  scope: z.string().max(1024).optional(),
+  // RFC 8707 `resource` is a URI; Gatehouse audiences are plain names, so `audience` it is.
+  audience: z.string().max(1024).optional(),
+  refresh_token: z.string().max(512).optional(),
+  client_id: z.string().optional(),
+  client_secret: z.string().optional(),
+});
+
+/** POST /oauth/token (RFC 6749 §4.4 client_credentials; refresh_token follows). */
+@Public()
+@Controller('oauth')
+export class TokenController {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly issuer: TokenIssuer,
+    private readonly refresh: RefreshTokenService,
+    private readonly resolver: OAuthClientResolver,
+  ) {}
+
+  @Post('token')
+  @HttpCode(200)
+  async token(
+    @Body() body: unknown,
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse> {
+    const params = parseOAuthBody(tokenRequestSchema, body);
+    void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    if (!(SUPPORTED_GRANTS as readonly string[]).includes(params.grant_type)) {
+      throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
+    }
+    if (params.grant_type === 'refresh_token') return this.refreshGrant(params, authorization);
+    const presented = presentedClient(authorization, params);
+    const client = await this.clients.authenticate(presented.id, presented.secret);
+    const scopes = pick('scope', client.scopes, params.scope === undefined ? undefined : parseScope(params.scope));
+    const audiences = pick('audience', client.audiences, params.audience === undefined ? undefined : parseScope(params.audience));
+    const access = await this.issuer.issueAsync({ sub: client.id, clientId: client.id, audiences, scopes });
+    return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope };
+  }
+
+  /**
+   * RFC 6749 §6. The first-party client is public (no secret); any other client must
+   * authenticate, and the token must have been issued to it.
+   */
+  private async refreshGrant(params: TokenRequest, authorization: string | undefined): Promise<TokenResponse> {
+    if (!params.refresh_token) throw new OAuthError('invalid_request', 'Invalid or missing parameter: refresh_token.');
+    const clientId = await this.resolver.resolve(authorization, params, true);
+    return this.refresh.rotate(params.refresh_token, clientId);
+  }
+}
+
+type TokenRequest = z.infer<typeof tokenRequestSchema>;
+
+/** Narrows to what was requested; everything allowed when nothing was. */
+function pick(field: 'scope' | 'audience', allowed: readonly string[], requested: string[] | null | undefined): string[] {
+  if (requested === undefined) return [...allowed];
+  if (requested === null || requested.length === 0 || requested.some((r) => !allowed.includes(r))) {
+    const error = field === 'scope' ? 'invalid_scope' : 'invalid_request';
+    throw new OAuthError(error, `The requested ${field} is not allowed for this client.`);
+  }
+  return requested;
+}

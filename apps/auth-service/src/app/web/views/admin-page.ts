@@ -1,0 +1,161 @@
+import { html, type SafeHtml } from '../html';
+import { csrfField, layout, messages, when, type PageUser } from './layout';
+
+/** A user row on /admin. */
+export interface AdminUserRow {
+  id: string;
+  email: string;
+  scopes: string[];
+  createdAt: Date;
+  disabledAt: Date | null;
+}
+
+/** A service client row on /admin. */
+export interface AdminClientRow {
+  id: string;
+  name: string;
+  audiences: string[];
+  scopes: string[];
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** A signing key row on /admin. */
+export interface AdminKeyRow {
+  kid: string;
+  createdAt: Date;
+  activateAt: Date;
+  retireAt: Date | null;
+  expireAt: Date | null;
+}
+
+/** What /admin shows. */
+export interface AdminView {
+  user: PageUser & { id: string };
+  users: AdminUserRow[];
+  usersOffset: number;
+  usersPageSize: number;
+  moreUsers: boolean;
+  clients: AdminClientRow[];
+  keys: AdminKeyRow[];
+  audiences: string[];
+  notice?: string | null;
+  errors?: string[];
+  /** Set right after creating a client: its secret, shown this once. */
+  created?: { clientId: string; secret: string } | null;
+}
+
+function userRow(u: AdminUserRow, view: AdminView): SafeHtml {
+  const action = u.disabledAt ? 'enable' : 'disable';
+  const self = u.id === view.user.id;
+  return html`<tr>
+  <th scope="row">${u.email}</th>
+  <td>${u.scopes.join(' ')}</td>
+  <td>${when(u.createdAt)}</td>
+  <td>${u.disabledAt ? html`<span class="badge off">Disabled</span>` : html`<span class="badge on">Active</span>`}</td>
+  <td>${self ? html`<span class="muted">you</span>` : html`<form method="post" action="/admin/actions/users/${u.id}/${action}" class="inline">
+      ${csrfField(view.user.csrfToken)}
+      <button type="submit" class="small${u.disabledAt ? '' : ' danger'}">${u.disabledAt ? 'Enable' : 'Disable'}<span class="visually-hidden"> ${u.email}</span></button>
+    </form>`}</td>
+</tr>`;
+}
+
+function clientRow(c: AdminClientRow, csrf: string): SafeHtml {
+  return html`<tr>
+  <th scope="row"><code>${c.id}</code>${c.name !== c.id ? html`<br><span class="muted">${c.name}</span>` : ''}</th>
+  <td>${c.audiences.join(', ')}</td>
+  <td>${c.scopes.join(' ') || '—'}</td>
+  <td>${when(c.createdAt)}</td>
+  <td>${c.revokedAt
+    ? html`<span class="badge off">Revoked</span>`
+    : html`<form method="post" action="/admin/actions/clients/${c.id}/revoke" class="inline">
+      ${csrfField(csrf)}
+      <button type="submit" class="small danger">Revoke<span class="visually-hidden"> ${c.id}</span></button>
+    </form>`}</td>
+</tr>`;
+}
+
+function keyState(k: AdminKeyRow): string {
+  const now = Date.now();
+  if (k.expireAt && k.expireAt.getTime() <= now) return 'expired';
+  if (k.retireAt && k.retireAt.getTime() <= now) return 'retired (published)';
+  if (k.activateAt.getTime() > now) return 'next (published)';
+  return 'signing';
+}
+
+function usersSection(view: AdminView): SafeHtml {
+  const prev = Math.max(0, view.usersOffset - view.usersPageSize);
+  return html`<section class="card" aria-labelledby="users-h">
+  <h2 id="users-h">Users</h2>
+  <p class="muted">Disabling a user ends all of their sessions and revokes their tokens at once.</p>
+  <div class="table-wrap"><table>
+    <thead><tr><th scope="col">Email</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+    <tbody>${view.users.map((u) => userRow(u, view))}</tbody>
+  </table></div>
+  <nav class="pager" aria-label="Users pages">
+    ${view.usersOffset > 0 ? html`<a href="/admin?offset=${prev}">Previous</a>` : ''}
+    ${view.moreUsers ? html`<a href="/admin?offset=${view.usersOffset + view.usersPageSize}">Next</a>` : ''}
+  </nav>
+</section>`;
+}
+
+function clientsSection(view: AdminView): SafeHtml {
+  const csrf = view.user.csrfToken;
+  return html`<section class="card" aria-labelledby="clients-h">
+  <h2 id="clients-h">Service clients</h2>
+  ${view.created ? html`<div class="secret" role="status">
+    <p><strong>Client <code>${view.created.clientId}</code> created.</strong> Copy its secret now: it is shown this once and cannot be recovered.</p>
+    <label for="created-secret">Client secret</label>
+    <input id="created-secret" type="text" readonly value="${view.created.secret}" class="mono">
+  </div>` : ''}
+  <div class="table-wrap"><table>
+    <thead><tr><th scope="col">Client id</th><th scope="col">Audiences</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+    <tbody>${view.clients.length > 0 ? view.clients.map((c) => clientRow(c, csrf)) : html`<tr><td colspan="5" class="empty">No service clients yet.</td></tr>`}</tbody>
+  </table></div>
+  <h3>Register a client</h3>
+  <form method="post" action="/admin/actions/clients" class="grid">
+    ${csrfField(csrf)}
+    <div><label for="client-id">Client id</label>
+    <input id="client-id" name="id" required maxlength="64" pattern="[a-z][a-z0-9._\\-]{2,63}" aria-describedby="client-id-hint">
+    <p id="client-id-hint" class="hint">Lowercase letters, digits, <code>.</code> <code>_</code> <code>-</code>; 3–64 characters.</p></div>
+    <div><label for="client-name">Name (optional)</label>
+    <input id="client-name" name="name" maxlength="200"></div>
+    <fieldset><legend>Audiences</legend>
+      ${view.audiences.map((a) => html`<label class="check"><input type="checkbox" name="audiences" value="${a}"> ${a}</label>`)}
+    </fieldset>
+    <div><label for="client-scopes">Scopes</label>
+    <input id="client-scopes" name="scopes" maxlength="1024" aria-describedby="client-scopes-hint">
+    <p id="client-scopes-hint" class="hint">Space-separated, e.g. <code>inventory:reserve</code>.</p></div>
+    <div><button type="submit">Create client</button></div>
+  </form>
+</section>`;
+}
+
+function keysSection(view: AdminView): SafeHtml {
+  return html`<section class="card" aria-labelledby="keys-h">
+  <h2 id="keys-h">Signing keys</h2>
+  <div class="table-wrap"><table>
+    <thead><tr><th scope="col">Key id</th><th scope="col">State</th><th scope="col">Created</th><th scope="col">Signs from</th><th scope="col">Leaves JWKS</th></tr></thead>
+    <tbody>${view.keys.map((k) => html`<tr><th scope="row"><code title="${k.kid}">${k.kid.slice(0, 16)}…</code></th><td>${keyState(k)}</td><td>${when(k.createdAt)}</td><td>${when(k.activateAt)}</td><td>${when(k.expireAt)}</td></tr>`)}</tbody>
+  </table></div>
+  <form method="post" action="/admin/actions/keys/rotate">
+    ${csrfField(view.user.csrfToken)}
+    <button type="submit" class="danger">Force key rotation</button>
+    <span class="hint">For a compromised key: a new key signs at once and every older key leaves the JWKS now, so all current access tokens stop verifying.</span>
+  </form>
+</section>`;
+}
+
+/** GET /admin: users, service clients, signing keys. */
+export function adminPage(view: AdminView): SafeHtml {
+  return layout({
+    title: 'Admin',
+    user: view.user,
+    section: 'admin',
+    main: html`<h1>Administration</h1>
+${messages(view.notice, view.errors)}
+${usersSection(view)}
+${clientsSection(view)}
+${keysSection(view)}`,
+  });
+}

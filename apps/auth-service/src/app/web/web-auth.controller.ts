@@ -1,0 +1,132 @@
+import { EmailTakenError, FIRST_PARTY_CLIENT_ID, RateLimitedError } from '@gatehouse/contracts';
+import { Public } from '@gatehouse/service-runtime';
+import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { audit } from '../audit/audit';
+import { emailSchema, passwordSchema } from '../auth/auth.schemas';
+import { SessionRevoker } from '../sessions/session-revoker.service';
+import { LoginThrottle } from '../throttle/login-throttle.service';
+import { UsersService } from '../users/users.service';
+import { clearCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies';
+import { assertSameOrigin, CSRF_MESSAGE, loginFormToken, tokensEqual, WEB_FORM_KEY } from './csrf';
+import { formOf, textField, type FormBody } from './form';
+import { noticeFor } from './notices';
+import { redirect, sendPage } from './respond';
+import { loginPage, registerPage, type AuthFormView } from './views/auth-pages';
+import { WebErrorFilter } from './web-error.filter';
+import { randomToken, WebSessionStore } from './web-session.store';
+
+/** Generic on purpose: never says whether the account exists. */
+const LOGIN_FAILED = 'Invalid email or password.';
+
+/**
+ * /login and /register. Before login there is no session to hold a synchronizer token, so these
+ * forms carry an HMAC of a random `__Host-gh_login` cookie (signed double submit) and the Origin
+ * is checked as everywhere else.
+ */
+@Public()
+@UseFilters(WebErrorFilter)
+@Controller()
+export class WebAuthController {
+  constructor(
+    private readonly store: WebSessionStore,
+    private readonly users: UsersService,
+    private readonly throttle: LoginThrottle,
+    private readonly revoker: SessionRevoker,
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(WEB_FORM_KEY) private readonly formKey: Buffer,
+  ) {}
+
+  @Get()
+  home(@Res() reply: FastifyReply): void {
+    redirect(reply, '/account');
+  }
+
+  @Get('login')
+  async loginForm(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() query: unknown): Promise<void> {
+    if (await this.store.touch(readCookie(req, SESSION_COOKIE))) return redirect(reply, '/account');
+    this.show(req, reply, 200, loginPage, { notice: noticeFor(query) });
+  }
+
+  /** Checks origin, form token and throttle, then opens a web session with a brand-new cookie. */
+  @Post('login')
+  async login(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: unknown): Promise<void> {
+    assertSameOrigin(req);
+    const form = formOf(body);
+    const email = textField(form, 'email', 1024);
+    const password = textField(form, 'password');
+    if (!this.formTokenValid(req, form)) return this.show(req, reply, 403, loginPage, { email, errors: [CSRF_MESSAGE] });
+    try {
+      await this.throttle.assertAllowed(email, req.ip);
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw err;
+      void reply.header('retry-after', String(err.retryAfterSeconds));
+      return this.show(req, reply, 429, loginPage, { email, errors: [`Too many attempts. Try again in ${err.retryAfterSeconds} seconds.`] });
+    }
+    const parsed = emailSchema.safeParse(email);
+    const user = await this.users.verifyCredentials(parsed.success ? parsed.data : '', password);
+    if (!user) {
+      const lockedFor = await this.throttle.recordFailure(email, req.ip);
+      const details = { channel: 'web', ...(lockedFor ? { seconds: lockedFor } : {}) };
+      await audit(this.ds.manager, lockedFor ? 'login_locked' : 'login_failed', { clientId: FIRST_PARTY_CLIENT_ID, ip: req.ip, details });
+      return this.show(req, reply, 401, loginPage, { email, errors: [LOGIN_FAILED] });
+    }
+    await this.throttle.recordSuccess(email);
+    const previous = await this.store.touch(readCookie(req, SESSION_COOKIE));
+    const opened = await this.ds.transaction(async (em) => {
+      // A session that was open in this browser ends: one browser, one live cookie.
+      if (previous) await this.revoker.revokeSession(em, previous.userId, previous.sessionId, 'logout', req.ip);
+      const session = await this.store.open(em, user.id, { userAgent: req.headers['user-agent'], ip: req.ip });
+      await audit(em, 'login_ok', { userId: user.id, clientId: FIRST_PARTY_CLIENT_ID, sessionId: session.sessionId, ip: req.ip, details: { channel: 'web' } });
+      return session;
+    });
+    setCookie(reply, SESSION_COOKIE, opened.cookie, 'Lax');
+    clearCookie(reply, LOGIN_COOKIE);
+    redirect(reply, '/account');
+  }
+
+  @Get('register')
+  async registerForm(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (await this.store.touch(readCookie(req, SESSION_COOKIE))) return redirect(reply, '/account');
+    this.show(req, reply, 200, registerPage, {});
+  }
+
+  @Post('register')
+  async register(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: unknown): Promise<void> {
+    assertSameOrigin(req);
+    const form = formOf(body);
+    const rawEmail = textField(form, 'email', 1024);
+    if (!this.formTokenValid(req, form)) return this.show(req, reply, 403, registerPage, { email: rawEmail, errors: [CSRF_MESSAGE] });
+    const email = emailSchema.safeParse(rawEmail);
+    const password = passwordSchema.safeParse(textField(form, 'password'));
+    const errors: string[] = [];
+    if (!email.success) errors.push('Enter a valid email address.');
+    if (!password.success) errors.push(`Password ${password.error.issues[0]?.message ?? 'is invalid'}.`);
+    else if (password.data !== textField(form, 'confirm')) errors.push('The two passwords do not match.');
+    if (!email.success || !password.success || errors.length > 0) return this.show(req, reply, 400, registerPage, { email: rawEmail, errors });
+    try {
+      await this.users.register(email.data, password.data);
+    } catch (err) {
+      if (!(err instanceof EmailTakenError)) throw err;
+      return this.show(req, reply, 409, registerPage, { email: rawEmail, errors: [err.message] });
+    }
+    redirect(reply, '/login?notice=registered');
+  }
+
+  /** Renders a pre-login form with a token bound to this browser's `__Host-gh_login` cookie. */
+  private show(req: FastifyRequest, reply: FastifyReply, status: number, page: (v: AuthFormView) => ReturnType<typeof loginPage>, view: Omit<AuthFormView, 'csrfToken'>): void {
+    let cookie = readCookie(req, LOGIN_COOKIE);
+    if (!cookie) {
+      cookie = randomToken();
+      setCookie(reply, LOGIN_COOKIE, cookie, 'Strict');
+    }
+    sendPage(reply, status, page({ ...view, csrfToken: loginFormToken(this.formKey, cookie) }));
+  }
+
+  private formTokenValid(req: FastifyRequest, form: FormBody): boolean {
+    const cookie = readCookie(req, LOGIN_COOKIE);
+    return cookie !== undefined && tokensEqual(loginFormToken(this.formKey, cookie), form['csrf']);
+  }
+}

@@ -1,0 +1,29 @@
+import { createDecipheriv, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { Client } from 'pg';
+
+/** The signing keys in auth-service's database, decrypted with its KEK (test-only: the corpus signs hostile tokens with the real key). */
+export async function readSigningKeys(databaseUrl: string, kek: Buffer): Promise<{ kid: string; key: KeyObject }[]> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ kid: string; private_key_enc: string }>('SELECT kid, private_key_enc FROM signing_keys ORDER BY activate_at DESC');
+    return rows.map((r) => {
+      const [, iv, tag, ct] = r.private_key_enc.split('.') as [string, string, string, string];
+      const d = createDecipheriv('aes-256-gcm', kek, Buffer.from(iv, 'base64url'));
+      d.setAAD(Buffer.from(r.kid));
+      d.setAuthTag(Buffer.from(tag, 'base64url'));
+      const der = Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]);
+      return { kid: r.kid, key: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) };
+    });
+  } finally {
+    await db.end();
+  }
+}
+
+/** base64url of a JSON value (or of a raw string, verbatim). */
+export const enc = (v: unknown): string => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+
+/** Compact RS256 JWS over already-encoded header and payload segments. */
+export function signSegments(h: string, p: string, key: KeyObject): string {
+  return `${h}.${p}.${sign('sha256', Buffer.from(`${h}.${p}`), key).toString('base64url')}`;
+}

@@ -1,0 +1,18 @@
+import { verifierConfigShape } from '@gatehouse/auth-verify';
+import { baseConfigShape, parseConfig } from '@gatehouse/service-runtime';
+import { z } from 'zod';
+
+/** Environment of inventory-service; defaults are for local development only. */
+export const configSchema = z.object({
+  ...baseConfigShape(3002),
+  ...verifierConfigShape(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/gatehouse_inventory'),
+});
+
+/** Parsed inventory-service configuration. */
+export type InventoryConfig = z.infer<typeof configSchema>;
+
+/** Parses the environment once at boot; throws ConfigError naming bad keys. */
+export function loadConfig(env: NodeJS.ProcessEnv): InventoryConfig {
+  return parseConfig(configSchema, env);
+}

@@ -1,0 +1,11 @@
+import { createHttpApp, createLogger, tlsFrom } from '@gatehouse/service-runtime';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import type { InventoryConfig } from './config.schema';
+
+/** Builds inventory-service without listening (tests and main.ts). */
+export function createInventoryApp(config: InventoryConfig, logger?: Logger): Promise<NestFastifyApplication> {
+  const log = logger ?? createLogger('inventory-service', config.LOG_LEVEL);
+  return createHttpApp(AppModule.forRoot(config, log), { logger: log, bodyLimitBytes: config.BODY_LIMIT_BYTES, trustProxy: config.TRUST_PROXY, ...tlsFrom(config) });
+}

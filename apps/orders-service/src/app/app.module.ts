@@ -1,0 +1,56 @@
+import { AuthVerifyModule, authVerifyOptionsFrom, VerifierReadiness } from '@gatehouse/auth-verify';
+import { databaseAnswers, RuntimeModule, typeOrmRoot } from '@gatehouse/service-runtime';
+import { ServiceTokenClient } from '@gatehouse/service-token-client';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import type { OrdersConfig } from './config.schema';
+import { Orders1763902000000 } from './migrations/1763902000000-orders';
+import { OrdersController } from './orders.controller';
+import { ORDERS_CONFIG, OrdersService } from './orders.service';
+
+const MIGRATION_LOCK_ID = 7_316_101;
+
+/** Root module of orders-service. */
+@Module({})
+export class AppModule {
+  static forRoot(config: OrdersConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        typeOrmRoot({
+          url: config.DATABASE_URL,
+          production: config.NODE_ENV === 'production',
+          migrations: [Orders1763902000000],
+          migrationLockId: MIGRATION_LOCK_ID,
+          applicationName: 'orders-service',
+        }),
+        AuthVerifyModule.forRoot(authVerifyOptionsFrom(config, 'orders')),
+        RuntimeModule.forRoot({
+          service: 'orders-service',
+          logger,
+          readiness: {
+            useFactory: (ds: DataSource, verifier: VerifierReadiness) => ({
+              check: async () => ({ database: await databaseAnswers(ds), ...verifier.check() }),
+            }),
+            inject: [DataSource, VerifierReadiness],
+          },
+        }),
+      ],
+      controllers: [OrdersController],
+      providers: [
+        { provide: ORDERS_CONFIG, useValue: config },
+        {
+          provide: ServiceTokenClient,
+          useFactory: () =>
+            new ServiceTokenClient({
+              tokenUrl: config.AUTH_TOKEN_URL ?? `${config.ISSUER}/oauth/token`,
+              clientId: config.SERVICE_CLIENT_ID,
+              clientSecret: config.SERVICE_CLIENT_SECRET,
+            }),
+        },
+        OrdersService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,69 @@
+/** How much of each benchmark to run: `full` for BENCHMARKS.md, `smoke` for `npm test`. */
+export interface Profile {
+  name: 'full' | 'smoke';
+  /** Repetitions of every side-by-side measurement; the report shows medians. */
+  runs: number;
+  /** Duration of one time-bounded HTTP load run (s). */
+  loadS: number;
+  connections: number;
+  /** Unique tokens per cold run (the run is bounded by this count). */
+  coldTokens: number;
+  warmTokens: number;
+  rawMs: number;
+  bcryptCost: number;
+  logins: number;
+  burst: number;
+  refreshChains: number;
+  revocations: number;
+  revocationUsers: number;
+  sustainedRate: number;
+  sustainedS: number;
+  memEvents: number;
+  memTtlS: number;
+  /** Sampling after the flood: one TTL + the store's 10 s sweep shows entries leaving. */
+  memAfterS: number;
+}
+
+/** What `npm run bench` runs (target: < 10 minutes on the 2-core machine). */
+export const FULL: Profile = {
+  name: 'full',
+  runs: 3,
+  loadS: 3,
+  connections: 32,
+  coldTokens: 4000,
+  warmTokens: 100,
+  rawMs: 1500,
+  bcryptCost: 10,
+  logins: 15,
+  burst: 50,
+  refreshChains: 8,
+  revocations: 200,
+  revocationUsers: 20,
+  sustainedRate: 1000,
+  sustainedS: 10,
+  memEvents: 1_000_000,
+  memTtlS: 20,
+  memAfterS: 31,
+};
+
+/** One short round of everything: asserts only that each benchmark runs and yields numbers. */
+export const SMOKE: Profile = {
+  name: 'smoke',
+  runs: 1,
+  loadS: 1,
+  connections: 8,
+  coldTokens: 300,
+  warmTokens: 10,
+  rawMs: 200,
+  bcryptCost: 10,
+  logins: 2,
+  burst: 5,
+  refreshChains: 2,
+  revocations: 3,
+  revocationUsers: 3,
+  sustainedRate: 100,
+  sustainedS: 1,
+  memEvents: 5000,
+  memTtlS: 2,
+  memAfterS: 1,
+};

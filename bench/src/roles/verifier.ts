@@ -1,0 +1,113 @@
+import { AuthVerifyModule, Principal, Public, RevocationStore, Scopes, TokenVerifier, VerifierReadiness } from '@gatehouse/auth-verify';
+import type { AccessTokenClaims } from '@gatehouse/contracts';
+import { createHttpApp, createLogger, RuntimeModule } from '@gatehouse/service-runtime';
+import { Controller, Get, Module } from '@nestjs/common';
+import { nowMs } from '../lib/stats';
+
+/** What GET /orders answers in both twins: the same shape and size. */
+interface OrdersBody {
+  sub: string;
+  orders: never[];
+}
+
+/**
+ * The measured endpoint, twice: `GET /orders` behind the global auth-verify guard (with
+ * `@Scopes('orders:read')`, as orders-service's) and `GET /public/orders` marked `@Public()`.
+ * Same handler cost, so the ratio of their rps is the cost of verification.
+ */
+@Controller()
+class OrdersTwinController {
+  @Get('orders')
+  @Scopes('orders:read')
+  protectedOrders(@Principal() who: AccessTokenClaims): OrdersBody {
+    return { sub: who.sub, orders: [] };
+  }
+
+  @Public()
+  @Get('public/orders')
+  publicOrders(): OrdersBody {
+    return { sub: '00000000-0000-0000-0000-000000000000', orders: [] };
+  }
+}
+
+/** Bench-only probes: revocation state size, the time each revocation event was applied, and the time spent in TokenVerifier.verify. */
+@Controller('bench')
+class BenchProbeController {
+  private readonly applied: number[] = [];
+  private verifyTimes: number[] = [];
+
+  constructor(
+    private readonly store: RevocationStore,
+    verifier: TokenVerifier,
+  ) {
+    // Time every verification the guard asks for (wall time of a synchronous call on the one thread).
+    const verify = verifier.verify.bind(verifier);
+    verifier.verify = (raw: string) => {
+      const t0 = performance.now();
+      try {
+        return verify(raw);
+      } finally {
+        if (this.verifyTimes.length < 1_000_000) this.verifyTimes.push(performance.now() - t0);
+      }
+    };
+    // Hook the store: `applied++` runs once per event, right after it reached the state.
+    let count = store.applied;
+    const times = this.applied;
+    Object.defineProperty(store, 'applied', {
+      get: () => count,
+      set: (v: number) => {
+        count = v;
+        if (times.length < 300_000) times.push(nowMs());
+      },
+    });
+  }
+
+  @Public() @Get('state') state(): { applied: number; size: number; caughtUp: boolean } {
+    return { applied: this.store.applied, size: this.store.size, caughtUp: this.store.caughtUp };
+  }
+
+  /** Median and mean time (µs) of the verifications since the last call; starts a new window. */
+  @Public() @Get('verify-times') verifyStats(): { n: number; medianUs: number; meanUs: number } {
+    const times = this.verifyTimes;
+    this.verifyTimes = [];
+    const sorted = times.sort((a, b) => a - b);
+    const mean = times.reduce((s, t) => s + t, 0) / Math.max(1, times.length);
+    return { n: times.length, medianUs: (sorted[Math.floor(sorted.length / 2)] ?? Number.NaN) * 1000, meanUs: mean * 1000 };
+  }
+
+  /** Apply time (epoch ms) of every event since boot, in stream order (the first 300,000). */
+  @Public() @Get('applied') appliedTimes(): { times: number[] } {
+    return { times: this.applied };
+  }
+}
+
+/** Entry of the `verifier` role: a resource service on auth-verify + service-runtime, like orders-service. */
+export async function verifierRole(env: NodeJS.ProcessEnv): Promise<void> {
+  const need = (k: string) => {
+    const v = env[k];
+    if (!v) throw new Error(`verifier: ${k} is required`);
+    return v;
+  };
+  const logger = createLogger('bench-verifier', 'warn');
+  @Module({
+    imports: [
+      AuthVerifyModule.forRoot({
+        issuer: need('ISSUER'),
+        audience: 'orders',
+        jwksUri: need('JWKS_URI'),
+        natsUrl: need('NATS_URL'),
+        ...(env['EVENTS_STREAM'] ? { stream: env['EVENTS_STREAM'] } : {}),
+        ...(env['EVENTS_SUBJECT_PREFIX'] ? { subjectPrefix: env['EVENTS_SUBJECT_PREFIX'] } : {}),
+      }),
+      RuntimeModule.forRoot({
+        service: 'bench-verifier',
+        logger,
+        readiness: { useFactory: (verifier: VerifierReadiness) => ({ check: () => Promise.resolve(verifier.check()) }), inject: [VerifierReadiness] },
+      }),
+    ],
+    controllers: [OrdersTwinController, BenchProbeController],
+  })
+  class BenchVerifierModule {}
+  const app = await createHttpApp(BenchVerifierModule, { logger, bodyLimitBytes: 16384, trustProxy: false });
+  await app.listen({ port: Number(need('PORT')), host: '127.0.0.1' });
+}

@@ -1,0 +1,119 @@
+import { ISSUER, login, postJson, registerUsers, type AuthEnvironment, type BenchUser } from '../lib/auth-cluster';
+import type { Profile } from '../lib/profile';
+import type { RoleProcess, ServerProcess } from '../lib/proc';
+import { max, nowMs, percentile, sleep } from '../lib/stats';
+import { startVerifier } from './verification';
+
+/** Latency distribution in ms. */
+export interface Latency {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Row 5. */
+export interface RevocationResult {
+  sequential: Latency;
+  sustained: Latency & { ratePerSecond: number; achievedPerSecond: number; lost: number; seconds: number };
+}
+
+/**
+ * Three verifiers on auth-service's JWKS and stream. Sequential: `logout-all`, then poll all
+ * three over loopback with the revoked token until each answers 401. Sustained: revocation
+ * events committed to auth-service's outbox at a fixed rate (the relay publishes them), timed
+ * from commit to the moment each verifier's store applied them (a hook on the store).
+ */
+export async function benchRevocation(p: Profile, env: AuthEnvironment, auth: ServerProcess, loader: RoleProcess, log: (m: string) => void): Promise<RevocationResult> {
+  const jwksUri = `${auth.url}/.well-known/jwks.json`;
+  const verifiers = await Promise.all([0, 1, 2].map(() => startVerifier(env.nats.url, ISSUER, jwksUri)));
+  try {
+    const users = await registerUsers(auth.url, p.revocationUsers, 'revoke');
+    const sequential = await sequentialRevocations(p, auth, verifiers, users);
+    log(`row 5: sequential p50 ${sequential.p50.toFixed(2)} ms, p99 ${sequential.p99.toFixed(2)} ms, max ${sequential.max.toFixed(2)} ms`);
+    const sustained = await sustainedRevocations(p, env, verifiers, loader);
+    log(`row 5: sustained ${sustained.achievedPerSecond.toFixed(0)}/s p99 ${sustained.p99.toFixed(2)} ms, lost ${sustained.lost}`);
+    return { sequential, sustained };
+  } finally {
+    await Promise.all(verifiers.map((v) => v.stop()));
+  }
+}
+
+async function sequentialRevocations(p: Profile, auth: ServerProcess, verifiers: ServerProcess[], users: BenchUser[]): Promise<Latency> {
+  const lastRevoked = new Map<BenchUser, number>();
+  const times: number[] = [];
+  for (let i = 0; i < p.revocations; i++) {
+    const user = users[i % users.length] as BenchUser;
+    // logout-all revokes tokens issued up to its second (notBefore, whole seconds): log in after it.
+    const since = lastRevoked.get(user);
+    if (since !== undefined) {
+      const wait = (Math.floor(since / 1000) + 1) * 1000 - Date.now() + 5;
+      if (wait > 0) await sleep(wait);
+    }
+    const { access } = await login(auth.url, user);
+    const accepted = await Promise.all(verifiers.map((v) => status(v, access)));
+    if (accepted.some((s) => s !== 200)) throw new Error(`row 5: fresh token refused (${accepted.join(',')})`);
+    const res = await postJson(`${auth.url}/auth/logout-all`, {}, access);
+    const t0 = nowMs();
+    if (res.status >= 300) throw new Error(`row 5: logout-all answered ${res.status}`);
+    lastRevoked.set(user, Date.now());
+    const done = await Promise.all(verifiers.map((v) => pollUntilRefused(v, access, 5000)));
+    times.push(max(done) - t0);
+  }
+  return { n: times.length, p50: percentile(times, 50), p99: percentile(times, 99), max: max(times) };
+}
+
+async function status(v: ServerProcess, token: string): Promise<number> {
+  const res = await fetch(`${v.url}/orders`, { headers: { authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function pollUntilRefused(v: ServerProcess, token: string, timeoutMs: number): Promise<number> {
+  const deadline = nowMs() + timeoutMs;
+  for (;;) {
+    const s = await status(v, token);
+    const t = nowMs();
+    if (s === 401) return t;
+    if (s !== 200) throw new Error(`row 5: verifier answered ${s}`);
+    if (t > deadline) throw new Error('row 5: revocation not applied within 5 s');
+  }
+}
+
+interface ProbeState {
+  applied: number;
+}
+
+async function sustainedRevocations(p: Profile, env: AuthEnvironment, verifiers: ServerProcess[], loader: RoleProcess): Promise<RevocationResult['sustained']> {
+  const base = await Promise.all(verifiers.map(async (v) => ((await (await fetch(`${v.url}/bench/state`)).json()) as ProbeState).applied));
+  const { commits } = await loader.call<{ commits: number[] }>('outbox', { databaseUrl: env.db.url, ratePerSecond: p.sustainedRate, durationS: p.sustainedS, connections: 16 });
+  const total = commits.length;
+  const achieved = total / ((max(commits) - Math.min(...commits)) / 1000 || 1);
+  // Wait (bounded) until every verifier has applied them all.
+  const deadline = Date.now() + 30_000;
+  let applied = base;
+  while (Date.now() < deadline) {
+    applied = await Promise.all(verifiers.map(async (v) => ((await (await fetch(`${v.url}/bench/state`)).json()) as ProbeState).applied));
+    if (applied.every((a, i) => a - (base[i] as number) >= total)) break;
+    await sleep(50);
+  }
+  const lost = Math.max(...applied.map((a, i) => total - (a - (base[i] as number))), 0);
+  const timelines = await Promise.all(verifiers.map(async (v) => ((await (await fetch(`${v.url}/bench/applied`)).json()) as { times: number[] }).times));
+  // The relay publishes in outbox-id order, and commits were recorded in id order.
+  const latencies: number[] = [];
+  for (let k = 0; k < total; k++) {
+    const at = timelines.map((t, i) => t[(base[i] as number) + k]);
+    if (at.some((x) => x === undefined)) continue;
+    latencies.push(max(at as number[]) - (commits[k] as number));
+  }
+  return {
+    n: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: max(latencies),
+    ratePerSecond: p.sustainedRate,
+    achievedPerSecond: achieved,
+    lost,
+    seconds: p.sustainedS,
+  };
+}

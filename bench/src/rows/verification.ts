@@ -1,0 +1,135 @@
+import { freePort } from '@gatehouse/testing';
+import type { LoadResult, LoadSpec } from '../roles/loader';
+import type { RawCryptoResult } from '../roles/raw';
+import { ISSUER, type AuthEnvironment } from '../lib/auth-cluster';
+import type { Profile } from '../lib/profile';
+import { BENCH_MAIN, cpuMs, forkRole, startServer, type RoleProcess, type ServerProcess } from '../lib/proc';
+import { median } from '../lib/stats';
+import { generateBenchKey, serveJwks, type BenchKey } from '../lib/tokens';
+
+/** One measured workload of one run: throughput, latency, server CPU per request, time in TokenVerifier.verify. */
+export interface Workload extends LoadResult {
+  cpuUsPerRequest: number;
+  /** Median wall time of one TokenVerifier.verify call in the server (µs); NaN for the public twin. */
+  verifyMedianUs: number;
+}
+
+/** Rows 1 and 2, per run and as medians. */
+export interface VerificationResult {
+  revokedEntries: number;
+  runs: { pub: Workload; warm: Workload; cold: Workload; raw: RawCryptoResult }[];
+  median: {
+    pub: Workload;
+    warm: Workload;
+    cold: Workload;
+    raw: RawCryptoResult;
+    warmRatio: number;
+    coldRatio: number;
+    /** Median time of one cold verification inside the server ÷ median raw crypto.verify (target ≤ 1.5). */
+    coldVerifyVsRaw: number;
+    /** Server CPU per request, cold − public, µs (includes what lower throughput costs the HTTP path). */
+    coldVerifyCpuUs: number;
+    /** … ÷ raw verify CPU. */
+    coldCpuVsRaw: number;
+    /** Same from throughput alone: 1/rps(cold) − 1/rps(public), µs. */
+    coldVerifyWallUs: number;
+  };
+}
+
+/** Starts a bench verifier (auth-verify + service-runtime) with the given issuer and JWKS. */
+export async function startVerifier(natsUrl: string, issuer: string, jwksUri: string, extra: Record<string, string> = {}, cpuProfDir?: string): Promise<ServerProcess> {
+  const port = await freePort();
+  return startServer(
+    process.execPath,
+    [BENCH_MAIN, 'verifier'],
+    { ISSUER: issuer, JWKS_URI: jwksUri, NATS_URL: natsUrl, PORT: String(port), NODE_ENV: 'test', ...extra },
+    `http://127.0.0.1:${port}`,
+    '/health/ready',
+    { timeoutMs: 60_000, ...(cpuProfDir ? { cpuProfDir } : {}) },
+  );
+}
+
+/**
+ * Row 1 (verification overhead, warm and cold) and row 2 (raw node:crypto), side by side:
+ * each run measures the public twin, warm tokens, unique tokens and raw crypto back to back.
+ */
+export async function benchVerification(p: Profile, auth: AuthEnvironment, loader: RoleProcess, raw: RoleProcess, log: (m: string) => void): Promise<VerificationResult> {
+  const key = generateBenchKey();
+  const jwks = await serveJwks(key.jwk);
+  const issuer = `${ISSUER}/bench`;
+  // 1,000 revoked entries (token, session, subject and client revocations) before the verifier starts.
+  await loader.call('publish', { natsUrl: auth.nats.url, stream: 'GATEHOUSE_EVENTS', prefix: 'gatehouse', count: 1000, kind: 'mixed', ttlSeconds: 3000 });
+  const verifier = await startVerifier(auth.nats.url, issuer, jwks.url, {}, process.env['BENCH_CPU_PROF']);
+  try {
+    const state = (await (await fetch(`${verifier.url}/bench/state`)).json()) as { size: number };
+    log(`row 1: verifier holds ${state.size} revocation entries; minting ${p.runs * p.coldTokens} unique tokens`);
+    const warmTokens = await mint(key, issuer, p.warmTokens, [raw]);
+    const cold = await mint(key, issuer, p.runs * p.coldTokens + p.connections * 2, [raw, forkRole('raw')]);
+    const runs: VerificationResult['runs'] = [];
+    for (let r = 0; r < p.runs; r++) {
+      const url = `${verifier.url}/orders`;
+      const pub = await measure(loader, verifier, { url: `${verifier.url}/public/orders`, connections: p.connections, durationS: p.loadS });
+      const warm = await measure(loader, verifier, { url, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' });
+      const slice = cold.slice(r * p.coldTokens, (r + 1) * p.coldTokens + p.connections * 2);
+      const coldRun = await measure(loader, verifier, { url, connections: p.connections, amount: p.coldTokens, tokens: slice, tokenMode: 'unique' });
+      if (warm.bad > 0 || coldRun.bad > 0) throw new Error(`row 1: ${warm.bad + coldRun.bad} protected requests failed`);
+      const rawRun = await raw.call<RawCryptoResult>('crypto', { key, durationMs: p.rawMs });
+      runs.push({ pub, warm, cold: coldRun, raw: rawRun });
+      log(`row 1 run ${r + 1}: public ${pub.rps.toFixed(0)} rps, warm ${warm.rps.toFixed(0)}, cold ${coldRun.rps.toFixed(0)}; raw verify ${rawRun.verifyPerSecond.toFixed(0)}/s`);
+    }
+    const m = (f: (x: VerificationResult['runs'][number]) => number) => median(runs.map(f));
+    const pick = (w: (x: VerificationResult['runs'][number]) => Workload): Workload => ({
+      rps: m((x) => w(x).rps),
+      p50: m((x) => w(x).p50),
+      p99: m((x) => w(x).p99),
+      ok: m((x) => w(x).ok),
+      bad: m((x) => w(x).bad),
+      durationS: m((x) => w(x).durationS),
+      cpuUsPerRequest: m((x) => w(x).cpuUsPerRequest),
+      verifyMedianUs: m((x) => w(x).verifyMedianUs),
+    });
+    return {
+      revokedEntries: state.size,
+      runs,
+      median: {
+        pub: pick((x) => x.pub),
+        warm: pick((x) => x.warm),
+        cold: pick((x) => x.cold),
+        raw: {
+          signPerSecond: m((x) => x.raw.signPerSecond),
+          verifyPerSecond: m((x) => x.raw.verifyPerSecond),
+          signCpuUs: m((x) => x.raw.signCpuUs),
+          verifyCpuUs: m((x) => x.raw.verifyCpuUs),
+          verifyMedianUs: m((x) => x.raw.verifyMedianUs),
+        },
+        warmRatio: m((x) => x.warm.rps / x.pub.rps),
+        coldRatio: m((x) => x.cold.rps / x.pub.rps),
+        coldVerifyVsRaw: m((x) => x.cold.verifyMedianUs / x.raw.verifyMedianUs),
+        coldVerifyCpuUs: m((x) => x.cold.cpuUsPerRequest - x.pub.cpuUsPerRequest),
+        coldCpuVsRaw: m((x) => (x.cold.cpuUsPerRequest - x.pub.cpuUsPerRequest) / x.raw.verifyCpuUs),
+        coldVerifyWallUs: m((x) => 1e6 / x.cold.rps - 1e6 / x.pub.rps),
+      },
+    };
+  } finally {
+    await verifier.stop();
+    await jwks.close();
+  }
+}
+
+async function measure(loader: RoleProcess, server: ServerProcess, spec: LoadSpec): Promise<Workload> {
+  const times = () => fetch(`${server.url}/bench/verify-times`).then((r) => r.json() as Promise<{ n: number; medianUs: number }>);
+  await times();
+  const cpu0 = cpuMs(server.pid);
+  const res = await loader.call<LoadResult>('load', spec);
+  const cpu = cpuMs(server.pid) - cpu0;
+  const verify = await times();
+  return { ...res, cpuUsPerRequest: (cpu * 1000) / Math.max(1, res.ok + res.bad), verifyMedianUs: verify.n > 0 ? verify.medianUs : Number.NaN };
+}
+
+/** Mints `count` tokens across the given raw processes (the second one is stopped afterwards). */
+async function mint(key: BenchKey, issuer: string, count: number, procs: RoleProcess[]): Promise<string[]> {
+  const share = Math.ceil(count / procs.length);
+  const parts = await Promise.all(procs.map((proc) => proc.call<string[]>('mint', { key, issuer, ttlSeconds: 1800, count: share })));
+  await Promise.all(procs.slice(1).map((proc) => proc.stop()));
+  return parts.flat().slice(0, count);
+}

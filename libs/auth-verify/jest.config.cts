@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'auth-verify',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/libs/auth-verify',
+};

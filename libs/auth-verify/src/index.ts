@@ -1,0 +1,10 @@
+export { AuthVerifyModule } from './lib/auth-verify.module';
+export type { AuthVerifyOptions } from './lib/auth-verify.options';
+export { Scopes, Principal } from './lib/decorators';
+export { Public } from '@gatehouse/service-runtime';
+export { JwksCache } from './lib/jwks-cache';
+export { RevocationStore, type RevocationVerdict } from './lib/revocation-store';
+export { RevocationState, type RevocationReason } from './lib/revocation-state';
+export { TokenVerifier } from './lib/token-verifier';
+export { verifierConfigShape, authVerifyOptionsFrom, type VerifierConfig } from './lib/verifier-config';
+export { VerifierReadiness } from './lib/verifier-readiness';

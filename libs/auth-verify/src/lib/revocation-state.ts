@@ -1,0 +1,66 @@
+import { MAX_ACCESS_TOKEN_TTL_SECONDS, type AccessTokenClaims, type GatehouseEvent } from '@gatehouse/contracts';
+
+/** Why a token is refused by revocation state. */
+export type RevocationReason = 'revoked_token' | 'revoked_session' | 'revoked_subject' | 'revoked_client';
+
+/**
+ * In-memory revocation state. Each entry is kept only until every token it can cover has
+ * expired, so memory is bounded by the revocation rate × the maximum token lifetime.
+ * Applying the same event twice has no further effect.
+ */
+export class RevocationState {
+  private readonly jti = new Map<string, number>();
+  private readonly sid = new Map<string, number>();
+  private readonly sub = new Map<string, number>();
+  private readonly client = new Map<string, number>();
+
+  /** Applies one event; `keys.rotated` is not revocation state and is ignored here. */
+  apply(event: GatehouseEvent): void {
+    switch (event.subject) {
+      case 'gatehouse.revoked.token':
+        keepMax(this.jti, event.payload.jti, event.payload.exp);
+        break;
+      case 'gatehouse.revoked.session':
+        keepMax(this.sid, event.payload.sid, event.payload.until);
+        break;
+      case 'gatehouse.revoked.subject':
+        keepMax(this.sub, event.payload.sub, event.payload.notBefore);
+        break;
+      case 'gatehouse.revoked.client':
+        keepMax(this.client, event.payload.clientId, event.payload.notBefore);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The reason `claims` are revoked, or null. O(1): four map lookups. */
+  check(claims: Pick<AccessTokenClaims, 'jti' | 'sid' | 'sub' | 'client_id' | 'iat'>): RevocationReason | null {
+    if (this.jti.has(claims.jti)) return 'revoked_token';
+    if (claims.sid !== undefined && this.sid.has(claims.sid)) return 'revoked_session';
+    const subNb = this.sub.get(claims.sub);
+    if (subNb !== undefined && claims.iat <= subNb) return 'revoked_subject';
+    const clientNb = this.client.get(claims.client_id);
+    if (clientNb !== undefined && claims.iat <= clientNb) return 'revoked_client';
+    return null;
+  }
+
+  /** Drops entries that can no longer match a live token. */
+  sweep(nowSeconds: number): void {
+    for (const [k, exp] of this.jti) if (exp < nowSeconds) this.jti.delete(k);
+    for (const [k, until] of this.sid) if (until < nowSeconds) this.sid.delete(k);
+    const horizon = nowSeconds - MAX_ACCESS_TOKEN_TTL_SECONDS;
+    for (const [k, nb] of this.sub) if (nb < horizon) this.sub.delete(k);
+    for (const [k, nb] of this.client) if (nb < horizon) this.client.delete(k);
+  }
+
+  /** Entries held, for metrics and the memory benchmark. */
+  get size(): number {
+    return this.jti.size + this.sid.size + this.sub.size + this.client.size;
+  }
+}
+
+function keepMax(map: Map<string, number>, key: string, value: number): void {
+  const prev = map.get(key);
+  if (prev === undefined || value > prev) map.set(key, value);
+}

@@ -1,0 +1,31 @@
+import { checkHeader, hasDuplicateKeys, TokenRejection } from './token-rejection';
+
+const seg = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const good = `${seg({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${seg({ sub: 'a' })}.c2ln`;
+
+describe('checkHeader', () => {
+  it('returns the kid of a well-formed header', () => {
+    expect(checkHeader(good)).toBe('k1');
+  });
+  it.each([
+    ['padding', good + '='],
+    ['non-canonical base64url (trailing bits)', good.replace(/c2ln$/, 'c2lnc2')],
+    ['four segments', good + '.x'],
+    ['invalid UTF-8 in the payload', `${seg({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]).toString('base64url')}.c2ln`],
+    ['duplicate payload keys', `${seg({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${Buffer.from('{"sub":"a","sub":"b"}').toString('base64url')}.c2ln`],
+    ['duplicate header keys', `${Buffer.from('{"alg":"none","alg":"RS256","typ":"at+jwt","kid":"k"}').toString('base64url')}.${seg({})}.c2ln`],
+    ['kid as a number', `${seg({ alg: 'RS256', typ: 'at+jwt', kid: 7 })}.${seg({})}.c2ln`],
+    ['cty (nested JWT)', `${seg({ alg: 'RS256', typ: 'at+jwt', kid: 'k', cty: 'JWT' })}.${seg({})}.c2ln`],
+  ])('rejects %s', (_name, token) => {
+    expect(() => checkHeader(token)).toThrow(TokenRejection);
+  });
+});
+
+describe('hasDuplicateKeys', () => {
+  it('looks only at top-level member names, honouring strings and escapes', () => {
+    expect(hasDuplicateKeys('{"a":1,"b":{"a":2}}')).toBe(false);
+    expect(hasDuplicateKeys('{"a":"x\\"a\\":1","b":2}')).toBe(false);
+    expect(hasDuplicateKeys('{"a":1, "a" :2}')).toBe(true);
+    expect(hasDuplicateKeys('{"\\u0061":1,"a":2}')).toBe(true);
+  });
+});

@@ -1,0 +1,161 @@
+/** Internal reason a token was refused; counted in metrics, never sent to the caller. */
+export class TokenRejection extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'TokenRejection';
+  }
+}
+
+/** Maps what passport-jwt / jsonwebtoken report to a short metric label. */
+export function rejectionReason(err: unknown, info: unknown): string {
+  const e = err ?? info;
+  if (e instanceof TokenRejection) return e.reason;
+  if (e instanceof Error) {
+    if (e.name === 'TokenExpiredError') return 'expired';
+    if (e.name === 'NotBeforeError') return 'not_before';
+    if (/audience/i.test(e.message)) return 'audience';
+    if (/issuer/i.test(e.message)) return 'issuer';
+    if (/signature/i.test(e.message)) return 'signature';
+    if (/no auth token/i.test(e.message)) return 'missing';
+  }
+  return 'malformed';
+}
+
+const HEADER_MAX = 2048;
+const TOKEN_MAX = 8192;
+const ALLOWED_HEADER = new Set(['alg', 'typ', 'kid']);
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Refuses non-canonical base64url (several strings, one value). The alphabet is already checked
+ * (COMPACT_JWS), so without padding only the length and the unused low bits of the last
+ * character can make a second spelling: O(1), no decode.
+ */
+function assertCanonical(segment: string): void {
+  const rest = segment.length % 4;
+  if (rest === 0) return;
+  if (rest === 1) throw new TokenRejection('encoding');
+  const last = B64URL.indexOf(segment.charAt(segment.length - 1));
+  if ((last & (rest === 2 ? 0x0f : 0x03)) !== 0) throw new TokenRejection('encoding');
+}
+
+/** Decodes one base64url segment, refusing non-canonical encodings. */
+function canonicalBytes(segment: string): Buffer {
+  assertCanonical(segment);
+  return Buffer.from(segment, 'base64url');
+}
+
+/** Decodes a JSON segment, refusing non-canonical base64url and invalid UTF-8. */
+function decodeSegment(segment: string): string {
+  const bytes = canonicalBytes(segment);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new TokenRejection('encoding');
+  }
+}
+
+/**
+ * Whether a JSON object text repeats a top-level member name. JSON.parse silently keeps the
+ * last one, so `{"sub":"a","sub":"b"}` could mean different things to different parsers.
+ */
+export function hasDuplicateKeys(json: string): boolean {
+  // Runs on every token before the signature check: char codes, and a JSON.parse only for keys with escapes.
+  const seen = new Set<string>();
+  let depth = 0;
+  const n = json.length;
+  for (let i = 0; i < n; i++) {
+    const c = json.charCodeAt(i);
+    if (c === QUOTE) {
+      let j = i + 1;
+      let escaped = false;
+      while (j < n && json.charCodeAt(j) !== QUOTE) {
+        if (json.charCodeAt(j) === BACKSLASH) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
+      if (depth === 1) {
+        let k = j + 1;
+        while (k < n && isSpace(json.charCodeAt(k))) k++;
+        if (json.charCodeAt(k) === COLON) {
+          const key = escaped ? (JSON.parse(json.slice(i, j + 1)) as string) : json.slice(i + 1, j);
+          if (seen.has(key)) return true;
+          seen.add(key);
+        }
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+/** Same set as the regex `\s`. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c > 0x7f && /\s/.test(String.fromCharCode(c)));
+}
+
+/** A compact JWS that passed {@link parseCompactJws}: what the signature check and claims need. */
+export interface CompactJws {
+  kid: string;
+  /** `header.payload`, the signed bytes (ASCII). */
+  signingInput: string;
+  /** The payload as UTF-8 JSON text (not yet parsed). */
+  payloadJson: string;
+  /** The signature segment, base64url. */
+  signature: string;
+}
+
+/**
+ * Checks a compact JWS before any key lookup: three canonical base64url segments of valid UTF-8
+ * with no repeated JSON member names; a header of exactly RS256, `typ` at+jwt (RFC 9068),
+ * a short string kid, no `crit` and no key-carrying or key-locating parameters (`jku`, `x5u`,
+ * `jwk`, `x5c` …) — Gatehouse never sets them, so their presence alone marks a forgery.
+ * Decodes each segment once and hands the parts on, so nothing is decoded twice.
+ *
+ * @throws TokenRejection with the reason
+ */
+export function parseCompactJws(raw: string): CompactJws {
+  if (raw.length > TOKEN_MAX || !COMPACT_JWS.test(raw)) throw new TokenRejection('format');
+  const d1 = raw.indexOf('.');
+  const d2 = raw.indexOf('.', d1 + 1);
+  const h64 = raw.slice(0, d1);
+  const p64 = raw.slice(d1 + 1, d2);
+  const s64 = raw.slice(d2 + 1);
+  if (h64.length > HEADER_MAX) throw new TokenRejection('header');
+  const headerJson = decodeSegment(h64);
+  const payloadJson = decodeSegment(p64);
+  assertCanonical(s64);
+  if (hasDuplicateKeys(headerJson) || hasDuplicateKeys(payloadJson)) throw new TokenRejection('duplicate_keys');
+  let header: unknown;
+  try {
+    header = JSON.parse(headerJson);
+  } catch {
+    throw new TokenRejection('header');
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new TokenRejection('header');
+  const h = header as Record<string, unknown>;
+  if (Object.keys(h).some((k) => !ALLOWED_HEADER.has(k))) throw new TokenRejection('header_params');
+  if (h['alg'] !== 'RS256') throw new TokenRejection('alg');
+  if (typeof h['typ'] !== 'string' || !['at+jwt', 'application/at+jwt'].includes(h['typ'].toLowerCase())) throw new TokenRejection('typ');
+  const kid = h['kid'];
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 128) throw new TokenRejection('kid');
+  return { kid, signingInput: raw.slice(0, d2), payloadJson, signature: s64 };
+}
+
+/**
+ * {@link parseCompactJws}, returning only the kid.
+ *
+ * @returns the kid
+ * @throws TokenRejection with the reason
+ */
+export function checkHeader(raw: string): string {
+  return parseCompactJws(raw).kid;
+}

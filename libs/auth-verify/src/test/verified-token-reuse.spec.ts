@@ -1,0 +1,90 @@
+import { ensureEventStream } from '@gatehouse/revocation-events';
+import { connect, type NatsConnection } from 'nats';
+import * as crypto from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { JwksCache } from '../lib/jwks-cache';
+import { VerifiedTokenCache } from '../lib/verified-token-cache';
+import { startIssuerFixture, type IssuerFixture } from './issuer-fixture';
+import { startVerifierApp } from './verifier-app';
+
+/** The verified-token cache never outlives what made the token valid: its signature, its key, its exp. */
+describe('reused tokens (verified-token cache)', () => {
+  const suffix = crypto.randomBytes(4).toString('hex');
+  const stream = `T_REUSE_${suffix}`;
+  const prefix = `r${suffix}`;
+  let issuer: IssuerFixture;
+  let nc: NatsConnection;
+  let jwks: Server;
+  let publish = true;
+  let verifier: Awaited<ReturnType<typeof startVerifierApp>>;
+
+  beforeAll(async () => {
+    issuer = await startIssuerFixture();
+    const jwk = { ...(crypto.createPublicKey(issuer.privateKey).export({ format: 'jwk' }) as object), kid: issuer.kid, alg: 'RS256', use: 'sig' };
+    // A JWKS whose key can be withdrawn, as a forced rotation does.
+    jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: publish ? [jwk] : [] })));
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+    const a = jwks.address();
+    nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+    await ensureEventStream(await nc.jetstreamManager(), { name: stream, subjectPrefix: prefix });
+    verifier = await startVerifierApp({
+      issuer: issuer.issuer,
+      audience: 'orders',
+      jwksUri: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/jwks`,
+      natsUrl: 'nats://127.0.0.1:4222',
+      stream,
+      subjectPrefix: prefix,
+    });
+    expect(await verifier.store.waitUntilCaughtUp(5000)).toBe(true);
+  });
+  afterAll(async () => {
+    await verifier.app.close();
+    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
+    await nc.close();
+    await issuer.close();
+    await new Promise<void>((r) => jwks.close(() => r()));
+  });
+
+  const get = (token: string) => fetch(`${verifier.url}/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+
+  it('verifies a reused token once and serves the reuses from the cache', async () => {
+    const token = issuer.token();
+    const cache = verifier.app.get(VerifiedTokenCache);
+    const set = jest.spyOn(cache, 'set');
+    try {
+      for (let i = 0; i < 5; i++) expect(await get(token)).toBe(200);
+      expect(set).toHaveBeenCalledTimes(1);
+      expect(cache.get(token)?.kid).toBe(issuer.kid);
+    } finally {
+      set.mockRestore();
+    }
+  });
+
+  it('never lets a cached token vouch for an altered one', async () => {
+    const token = issuer.token();
+    expect(await get(token)).toBe(200);
+    const last = token.at(-2) === 'A' ? 'B' : 'A';
+    expect(await get(`${token.slice(0, -2)}${last}${token.at(-1)}`)).toBe(401);
+  });
+
+  it('refuses a cached token from its exp on', async () => {
+    const token = issuer.token({ exp: Math.floor(Date.now() / 1000) + 1 });
+    expect(await get(token)).toBe(200);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await get(token)).toBe(401);
+  });
+
+  it('refuses a cached token once its key has left the JWKS', async () => {
+    const token = issuer.token();
+    expect(await get(token)).toBe(200);
+    expect(verifier.app.get(VerifiedTokenCache).get(token)).toBeDefined();
+    publish = false;
+    try {
+      await verifier.app.get(JwksCache).refresh();
+      expect(await get(token)).toBe(401);
+    } finally {
+      publish = true;
+      await verifier.app.get(JwksCache).refresh();
+    }
+  });
+});

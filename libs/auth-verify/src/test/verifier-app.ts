@@ -1,0 +1,34 @@
+import { createHttpApp, createLogger, Public, RuntimeModule } from '@gatehouse/service-runtime';
+import type { AccessTokenClaims } from '@gatehouse/contracts';
+import { Controller, Get, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthVerifyModule, Principal, RevocationStore, Scopes, type AuthVerifyOptions } from '../index';
+
+@Controller()
+class ProbeController {
+  @Public() @Get('open') open(): { ok: true } {
+    return { ok: true };
+  }
+  @Get('me') me(@Principal() who: AccessTokenClaims): { sub: string } {
+    return { sub: who.sub };
+  }
+  @Scopes('orders:write') @Get('write') write(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+/** A minimal service protected by AuthVerifyModule, listening on an ephemeral loopback port. */
+export async function startVerifierApp(options: AuthVerifyOptions): Promise<{ app: NestFastifyApplication; url: string; store: RevocationStore }> {
+  const logger = createLogger('verifier-test', 'silent');
+  @Module({
+    imports: [
+      RuntimeModule.forRoot({ service: 'verifier-test', logger, readiness: { useFactory: () => ({ check: async () => ({}) }) } }),
+      AuthVerifyModule.forRoot(options),
+    ],
+    controllers: [ProbeController],
+  })
+  class VerifierTestModule {}
+  const app = await createHttpApp(VerifierTestModule, { logger, bodyLimitBytes: 16384, trustProxy: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, url: await app.getUrl(), store: app.get(RevocationStore) };
+}

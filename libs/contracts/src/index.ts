@@ -1,0 +1,6 @@
+export * from './lib/error-codes';
+export * from './lib/gatehouse-error';
+export * from './lib/scopes';
+export * from './lib/claims';
+export * from './lib/oauth';
+export * from './lib/events';

@@ -1,0 +1,6 @@
+export { connectNats } from './lib/connect-nats';
+export { ensureEventStream, MAX_ACCESS_TOKEN_TTL_SECONDS, type EventStreamOptions } from './lib/event-stream';
+export { EventPublisher, type EventPublisherOptions, type PublishResult } from './lib/event-publisher';
+export { EventConsumer } from './lib/event-consumer';
+export type { EventConsumerOptions, EventConsumerStats, EventHandler, EventMeta } from './lib/event-consumer.types';
+export type { EventLogger } from './lib/event-logger';

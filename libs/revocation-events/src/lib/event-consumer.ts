@@ -1,0 +1,215 @@
+import { EVENTS_STREAM, ServiceUnavailableError, type GatehouseEvent } from '@gatehouse/contracts';
+import { ConsumerEvents, type Consumer, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
+import type { EventConsumerOptions, EventConsumerStats, EventHandler, EventMeta } from './event-consumer.types';
+import { decodeEvent } from './decode-event';
+import { consoleEventLogger, type EventLogger } from './event-logger';
+import { assertPrefix, CONTRACT_PREFIX } from './subject-prefix';
+
+/**
+ * Replays the event stream from its start, then follows it live, through an ordered consumer.
+ *
+ * Relies on the `nats` ordered consumer for ordering and gap repair: it checks every message's
+ * delivery sequence and, on a jump, a missed heartbeat or a vanished consumer, recreates the server
+ * consumer from the last delivered stream sequence + 1. On top of that this class skips any stream
+ * sequence it has already applied and counts stream-sequence jumps in `stats.gaps` (logged at warn);
+ * a jump there means messages were deleted or expired, which restarting cannot bring back.
+ *
+ * @example
+ * const consumer = new EventConsumer(nc, (event, { seq }) => revocations.apply(event, seq), { logger });
+ * await consumer.start();
+ * const ready = await consumer.waitForCatchUp(10_000);
+ * const stale = Date.now() - (consumer.lastContactAt?.getTime() ?? 0) > 30_000;
+ * await consumer.stop();
+ */
+export class EventConsumer {
+  private readonly stream: string;
+  private readonly prefix: string;
+  private readonly logger: EventLogger;
+  private readonly probeIntervalMs: number;
+  private readonly counters: EventConsumerStats = { delivered: 0, invalid: 0, handlerErrors: 0, gaps: 0 };
+  private readonly waiters = new Set<() => void>();
+  private state: 'idle' | 'running' | 'stopped' = 'idle';
+  private consumer: Consumer | null = null;
+  private messages: ConsumerMessages | null = null;
+  private loop: Promise<void> = Promise.resolve();
+  private probing: Promise<void> | null = null;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private targetSeq = 0;
+  private caught = false;
+  private seq = 0;
+  private contact: Date | null = null;
+
+  /**
+   * @param nc - an open connection (the caller owns and drains it)
+   * @param handler - applies each valid event, in stream order
+   * @param options - see {@link EventConsumerOptions}
+   * @throws REQUEST_INVALID for an invalid prefix
+   */
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly handler: EventHandler,
+    options: EventConsumerOptions = {},
+  ) {
+    this.stream = options.stream ?? EVENTS_STREAM;
+    this.prefix = assertPrefix(options.prefix ?? CONTRACT_PREFIX);
+    this.logger = options.logger ?? consoleEventLogger;
+    this.probeIntervalMs = options.probeIntervalMs ?? 5000;
+  }
+
+  /** True once every message that was in the stream at `start()` has been delivered. */
+  get caughtUp(): boolean {
+    return this.caught;
+  }
+
+  /** Stream sequence of the last message processed (0 before the first). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Last time JetStream answered (a message or a successful probe); `null` before start. */
+  get lastContactAt(): Date | null {
+    return this.contact;
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): EventConsumerStats {
+    return { ...this.counters };
+  }
+
+  /**
+   * Starts replaying from the first message in the stream, then follows it live. Call once.
+   *
+   * @throws SERVICE_UNAVAILABLE when the stream cannot be reached (`start()` may then be retried)
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error('EventConsumer.start() may be called only once.');
+    this.state = 'running';
+    try {
+      const jsm = await this.nc.jetstreamManager();
+      const { state } = await jsm.streams.info(this.stream);
+      this.targetSeq = state.last_seq;
+      if (state.messages === 0) this.markCaughtUp();
+      this.consumer = await jsm.jetstream().consumers.get(this.stream, { filterSubjects: `${this.prefix}.>` });
+      this.messages = await this.consumer.consume({ max_messages: 256, expires: 10_000 });
+    } catch (err) {
+      this.state = 'idle';
+      throw new ServiceUnavailableError('The event stream is unavailable.', { cause: err });
+    }
+    this.touch();
+    this.loop = this.run(this.messages);
+    this.probeTimer = setInterval(() => this.probe(), this.probeIntervalMs);
+    this.probeTimer.unref();
+  }
+
+  /**
+   * Resolves `true` once caught up, or `false` after `timeoutMs` (or on `stop()`).
+   *
+   * @param timeoutMs - how long to wait
+   */
+  waitForCatchUp(timeoutMs: number): Promise<boolean> {
+    if (this.caught) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve(this.caught);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+    });
+  }
+
+  /** Stops pulling, lets the current message finish and deletes the server-side consumer. */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopped';
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    await this.messages?.close();
+    await this.loop;
+    await this.probing;
+    await this.consumer?.delete().catch(() => false);
+    [...this.waiters].forEach((done) => done());
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    const statusLoop = this.watchStatus(messages);
+    try {
+      for await (const m of messages) this.onMessage(m);
+    } catch (err) {
+      this.logger.error({ stream: this.stream, err: String(err) }, 'event consumer failed');
+    }
+    if (this.state === 'running') this.logger.error({ stream: this.stream }, 'event consumer ended unexpectedly');
+    await statusLoop;
+  }
+
+  private onMessage(m: JsMsg): void {
+    this.touch();
+    const seq = m.info.streamSequence;
+    if (seq <= this.seq) return; // already applied before an ordered-consumer reset
+    if (this.seq > 0 && seq > this.seq + 1) {
+      this.counters.gaps++;
+      this.logger.warn({ stream: this.stream, from: this.seq, to: seq }, 'event stream sequence gap');
+    }
+    this.seq = seq;
+    this.counters.delivered++;
+    const event = decodeEvent(this.prefix, m);
+    if (event === null) {
+      this.counters.invalid++;
+      this.logger.warn({ stream: this.stream, seq, subject: m.subject }, 'skipped invalid event');
+    } else {
+      this.apply(event, { seq, time: new Date(Math.floor(m.info.timestampNanos / 1e6)) });
+    }
+    if (seq >= this.targetSeq || m.info.pending === 0) this.markCaughtUp();
+  }
+
+  private apply(event: GatehouseEvent, meta: EventMeta): void {
+    try {
+      this.handler(event, meta);
+    } catch (err) {
+      this.counters.handlerErrors++;
+      this.logger.error({ stream: this.stream, seq: meta.seq, subject: event.subject, err: String(err) }, 'event handler threw');
+    }
+  }
+
+  private async watchStatus(messages: ConsumerMessages): Promise<void> {
+    for await (const s of await messages.status()) {
+      if (s.type === ConsumerEvents.HeartbeatsMissed) {
+        this.logger.warn({ stream: this.stream, missed: s.data }, 'event consumer missed heartbeats');
+      } else if (s.type === ConsumerEvents.OrderedConsumerRecreated) {
+        this.logger.info({ stream: this.stream, resumeAfter: this.seq }, 'event consumer resynced');
+      } else if (s.type === ConsumerEvents.StreamNotFound) {
+        this.logger.error({ stream: this.stream }, 'event stream not found');
+      }
+    }
+  }
+
+  /** Asks JetStream about our consumer: proves contact while idle and catches up when the tail was deleted. */
+  private probe(): void {
+    if (this.probing !== null || this.consumer === null) return;
+    const consumer = this.consumer;
+    this.probing = consumer
+      .info()
+      .then((ci) => {
+        this.touch();
+        if (ci.num_pending === 0 && ci.delivered.stream_seq <= this.seq) this.markCaughtUp();
+      })
+      .catch((err: unknown) => this.logger.warn({ stream: this.stream, err: String(err) }, 'event consumer probe failed'))
+      .finally(() => {
+        this.probing = null;
+      });
+  }
+
+  private touch(): void {
+    this.contact = new Date();
+  }
+
+  private markCaughtUp(): void {
+    if (this.caught) return;
+    this.caught = true;
+    this.logger.info({ stream: this.stream, lastSeq: this.seq }, 'event consumer caught up');
+    [...this.waiters].forEach((done) => done());
+  }
+}
