@@ -22,8 +22,8 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to JetStream with `Nats-Msg-Id` = outbox id, in id order, then marks them
- * sent. Wakes on Postgres NOTIFY (milliseconds after commit) with a 1 s poll as a safety net.
+ * Publishes outbox rows to JetStream with `Nats-Msg-Id` = outbox id, in id order among the rows
+ * committed so far, then marks them sent. Wakes on Postgres NOTIFY (milliseconds after commit) with a 1 s poll as a safety net.
  * One replica publishes at a time (advisory lock), so order holds; a crash between publish and
  * mark re-publishes the same ids, which JetStream's duplicate window drops.
  */
@@ -35,6 +35,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private publisher: EventPublisher | null = null;
   private listener: Client | null = null;
   private wake: (() => void) | null = null;
+  /** A NOTIFY arrived since the last drain started: drain again before sleeping. */
+  private pending = false;
+  /** False during a backoff: a NOTIFY does not cut it short (shutdown still does). */
+  private wakeOnNotify = true;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -65,7 +69,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (sent < BATCH) await this.sleep(IDLE_POLL_MS);
       } catch (err) {
         this.log.warn({ err: err instanceof Error ? err.message : 'error', retryInMs: backoff }, 'outbox relay: publish failed, retrying');
-        await this.sleep(backoff);
+        await this.sleep(backoff, false);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
@@ -74,7 +78,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async ensureConnected(): Promise<void> {
     if (!this.listener) {
       const client = new Client({ connectionString: this.config.DATABASE_URL });
-      client.on('notification', () => this.wake?.());
+      client.on('notification', () => {
+        this.pending = true;
+        if (this.wakeOnNotify) this.wake?.();
+      });
       client.on('error', () => {
         this.listener = null;
       });
@@ -89,27 +96,33 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Publishes one batch; returns how many rows were marked sent. */
+  /**
+   * Publishes one batch with every publish in flight at once (one connection keeps them in order,
+   * and the acks come back together), then marks the acknowledged rows sent. Awaiting each ack
+   * before the next publish capped the relay at one event per round trip. A failed publish
+   * fails the batch after the acknowledged rows are marked; the rest are retried, and anything
+   * published but not marked is dropped by JetStream's duplicate window when it is published again.
+   * Returns how many rows were marked sent.
+   */
   private async drainOnce(): Promise<number> {
     const publisher = this.publisher;
     if (!publisher) return 0;
+    this.pending = false;
     let failure: unknown = null;
     const sent = await this.ds.transaction(async (em) => {
       const [lock] = (await em.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK_ID])) as [{ ok: boolean }];
       if (!lock.ok) return 0;
       const rows: OutboxRow[] = await em.query('SELECT id, subject, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1', [BATCH]);
-      const done: string[] = [];
-      for (const row of rows) {
-        const event = parseEvent(row.subject, row.payload);
-        try {
+      const outcomes = await Promise.allSettled(
+        rows.map(async (row) => {
+          const event = parseEvent(row.subject, row.payload);
           if (event) await publisher.publish(event.subject, event.payload, row.id);
           else this.log.error({ outboxId: row.id, subject: row.subject }, 'outbox relay: invalid event skipped');
-          done.push(row.id);
-        } catch (err) {
-          failure = err;
-          break;
-        }
-      }
+        }),
+      );
+      const done = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((row) => row.id);
+      const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (rejected) failure = rejected.reason;
       if (done.length > 0) await em.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [done]);
       return done.length;
     });
@@ -117,7 +130,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return sent;
   }
 
-  private sleep(ms: number): Promise<void> {
+  /**
+   * Waits `ms`, or until a NOTIFY or shutdown; with `skipIfPending` false (a backoff after a
+   * failure) only shutdown ends it early.
+   */
+  private sleep(ms: number, skipIfPending = true): Promise<void> {
+    if (skipIfPending && this.pending) return Promise.resolve();
+    this.wakeOnNotify = skipIfPending;
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {
