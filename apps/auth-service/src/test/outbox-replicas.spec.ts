@@ -37,4 +37,21 @@ describe('two auth-service instances relaying one outbox', () => {
     expect(new Set(published).size).toBe(published.length);
     expect([...published].sort((x, y) => Number(x) - Number(y))).toEqual(outbox.map((r) => r.id));
   }, 60_000);
+
+  it('hands relaying over when the publishing replica stops', async () => {
+    // `a` started first and took the relay lock; `b` has been waiting for it.
+    const before = (await ts.messages()).length;
+    await postJson(`${b.url}/auth/register`, { email: 'f@example.com', password: 'failover-password' });
+    const login = async () => String((await postJson(`${b.url}/auth/login`, { email: 'f@example.com', password: 'failover-password' })).body['access_token']);
+    const first = await login();
+    await fetch(`${b.url}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${first}` } });
+    await until(() => ts.messages(), (m) => m.length === before + 1, 10_000);
+    await a.stop(); // releases the lock with its connection
+    const second = await login();
+    await fetch(`${b.url}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${second}` } });
+    const msgs = await until(() => ts.messages(), (m) => m.length === before + 2, 10_000);
+    expect(msgs.slice(before).map((m) => m.subject)).toEqual([`${ts.prefix}.revoked.session`, `${ts.prefix}.revoked.session`]);
+    const unsent = () => b.app.get(DataSource).query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL') as Promise<[{ n: number }]>;
+    await until(unsent, (r) => r[0].n === 0, 10_000);
+  }, 60_000);
 });

@@ -2,15 +2,14 @@ import { parseEvent } from '@gatehouse/contracts';
 import { connectNats, ensureEventStream, EventPublisher } from '@gatehouse/revocation-events';
 import { ROOT_LOGGER } from '@gatehouse/service-runtime';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { NatsConnection } from 'nats';
-import { Client } from 'pg';
+import { Client, type Notification } from 'pg';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
 
 const RELAY_LOCK_ID = 7_316_003;
+const CHANNEL = 'gatehouse_outbox';
 const BATCH = 100;
 const IDLE_POLL_MS = 1000;
 const MAX_BACKOFF_MS = 5000;
@@ -22,10 +21,18 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to JetStream with `Nats-Msg-Id` = outbox id, in id order among the rows
- * committed so far, then marks them sent. Wakes on Postgres NOTIFY (milliseconds after commit) with a 1 s poll as a safety net.
- * One replica publishes at a time (advisory lock), so order holds; a crash between publish and
- * mark re-publishes the same ids, which JetStream's duplicate window drops.
+ * Publishes outbox rows to JetStream with `Nats-Msg-Id` = outbox id, then marks them sent.
+ *
+ * One replica relays at a time: the one holding a session-level advisory lock on its own
+ * Postgres connection (the others try again every second, so a dead leader is replaced within
+ * about a second of Postgres noticing). The leader publishes each event straight from the
+ * `NOTIFY` its insert fires (the trigger puts the row in the notification), so an event reaches
+ * the stream about a millisecond after its transaction commits, in commit order, without reading
+ * the row back; acknowledged rows are marked sent in batches. A drain of unsent rows (every
+ * second, at once after a failed publish with backoff, and on becoming leader) catches whatever
+ * the fast path missed: notifications lost during a reconnect, publishes that failed while NATS
+ * was down, rows too big for a notification. Publishing a row twice is harmless: JetStream drops
+ * a repeated `Nats-Msg-Id` inside its duplicate window.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,15 +40,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private loop: Promise<void> | null = null;
   private nc: NatsConnection | null = null;
   private publisher: EventPublisher | null = null;
-  private listener: Client | null = null;
+  private db: Client | null = null;
+  private leader = false;
+  /** Last publish succeeded: the fast path is on. After a failure only the drain (with backoff) publishes. */
+  private healthy = true;
+  /** Fast-path publishes not yet acknowledged. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Ids the fast path is publishing or marking: the drain leaves them alone. */
+  private readonly fastIds = new Set<string>();
+  /** Acknowledged ids waiting to be marked sent. */
+  private toMark: string[] = [];
+  private marking: Promise<void> | null = null;
   private wake: (() => void) | null = null;
-  /** A NOTIFY arrived since the last drain started: drain again before sleeping. */
-  private pending = false;
-  /** False during a backoff: a NOTIFY does not cut it short (shutdown still does). */
-  private wakeOnNotify = true;
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(ROOT_LOGGER) private readonly log: Logger,
   ) {}
@@ -55,7 +67,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     this.wake?.();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+    await this.flushMarks();
+    await this.db?.end().catch(() => undefined);
     await this.nc?.drain().catch(() => undefined);
   }
 
@@ -64,30 +78,36 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     while (!this.stopped) {
       try {
         await this.ensureConnected();
-        const sent = await this.drainOnce();
+        const wasLeader = this.leader;
+        if (!this.leader) this.leader = await this.tryLead();
+        if (this.leader && !wasLeader) this.log.info('outbox relay: publishing for this deployment');
+        const sent = this.leader ? await this.drain() : 0;
+        this.healthy = true;
         backoff = 100;
         if (sent < BATCH) await this.sleep(IDLE_POLL_MS);
       } catch (err) {
+        this.healthy = false;
         this.log.warn({ err: err instanceof Error ? err.message : 'error', retryInMs: backoff }, 'outbox relay: publish failed, retrying');
-        await this.sleep(backoff, false);
+        await this.sleep(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
   }
 
   private async ensureConnected(): Promise<void> {
-    if (!this.listener) {
-      const client = new Client({ connectionString: this.config.DATABASE_URL });
-      client.on('notification', () => {
-        this.pending = true;
-        if (this.wakeOnNotify) this.wake?.();
-      });
-      client.on('error', () => {
-        this.listener = null;
-      });
-      await client.connect();
-      await client.query('LISTEN gatehouse_outbox');
-      this.listener = client;
+    if (!this.db) {
+      const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'gatehouse-outbox-relay' });
+      client.on('notification', (n) => this.onNotification(n));
+      client.on('error', () => this.dropDb(client));
+      client.on('end', () => this.dropDb(client));
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${CHANNEL}`);
+      } catch (err) {
+        await client.end().catch(() => undefined);
+        throw err;
+      }
+      this.db = client;
     }
     if (!this.publisher) {
       this.nc ??= await connectNats(this.config.NATS_URL, 'auth-service-outbox');
@@ -96,47 +116,102 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /**
-   * Publishes one batch with every publish in flight at once (one connection keeps them in order,
-   * and the acks come back together), then marks the acknowledged rows sent. Awaiting each ack
-   * before the next publish capped the relay at one event per round trip. A failed publish
-   * fails the batch after the acknowledged rows are marked; the rest are retried, and anything
-   * published but not marked is dropped by JetStream's duplicate window when it is published again.
-   * Returns how many rows were marked sent.
-   */
-  private async drainOnce(): Promise<number> {
-    const publisher = this.publisher;
-    if (!publisher) return 0;
-    this.pending = false;
-    let failure: unknown = null;
-    const sent = await this.ds.transaction(async (em) => {
-      const [lock] = (await em.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK_ID])) as [{ ok: boolean }];
-      if (!lock.ok) return 0;
-      const rows: OutboxRow[] = await em.query('SELECT id, subject, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1', [BATCH]);
-      const outcomes = await Promise.allSettled(
-        rows.map(async (row) => {
-          const event = parseEvent(row.subject, row.payload);
-          if (event) await publisher.publish(event.subject, event.payload, row.id);
-          else this.log.error({ outboxId: row.id, subject: row.subject }, 'outbox relay: invalid event skipped');
-        }),
-      );
-      const done = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((row) => row.id);
-      const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      if (rejected) failure = rejected.reason;
-      if (done.length > 0) await em.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [done]);
-      return done.length;
-    });
-    if (failure) throw failure;
-    return sent;
+  /** The connection is gone, and with it the lock: stop leading until it is re-taken. */
+  private dropDb(client: Client): void {
+    if (this.db !== client) return;
+    this.db = null;
+    void client.end().catch(() => undefined);
+    if (this.leader) this.log.warn('outbox relay: lost its database connection; another replica may take over');
+    this.leader = false;
+  }
+
+  private async tryLead(): Promise<boolean> {
+    const db = this.db;
+    if (!db) return false;
+    const res = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK_ID]);
+    return res.rows[0]?.ok === true;
+  }
+
+  /** The fast path: the leader publishes the event carried by the notification at once. */
+  private onNotification(n: Notification): void {
+    if (!this.leader || !this.healthy || this.stopped || !n.payload) return;
+    const row = notifiedRow(n.payload);
+    if (!row) {
+      this.wake?.(); // an id-only or unreadable notification: let the drain read the row
+      return;
+    }
+    this.fastIds.add(row.id);
+    const publishing = this.publish(row).then(
+      () => this.mark([row.id]),
+      () => {
+        // Left unsent; the drain retries it with backoff.
+        this.fastIds.delete(row.id);
+        this.healthy = false;
+        this.wake?.();
+      },
+    );
+    this.inFlight.add(publishing);
+    void publishing.finally(() => this.inFlight.delete(publishing));
   }
 
   /**
-   * Waits `ms`, or until a NOTIFY or shutdown; with `skipIfPending` false (a backoff after a
-   * failure) only shutdown ends it early.
+   * Publishes one batch of unsent rows with every publish in flight at once (one connection
+   * keeps them in order and the acks come back together), then marks the acknowledged ones.
+   * Rows the fast path is handling are skipped. Returns how many rows were marked.
+   *
+   * @throws the first publish failure, after the acknowledged rows are marked
    */
-  private sleep(ms: number, skipIfPending = true): Promise<void> {
-    if (skipIfPending && this.pending) return Promise.resolve();
-    this.wakeOnNotify = skipIfPending;
+  private async drain(): Promise<number> {
+    const db = this.db;
+    if (!db) return 0;
+    const unsent = await db.query<OutboxRow>('SELECT id, subject, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1', [BATCH]);
+    const rows = unsent.rows.filter((row) => !this.fastIds.has(row.id));
+    const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
+    const done = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((row) => row.id);
+    if (done.length > 0) await db.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [done]);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    return done.length;
+  }
+
+  /** Publishes a row; an invalid event is logged and skipped (and marked sent all the same). */
+  private async publish(row: OutboxRow): Promise<void> {
+    const publisher = this.publisher;
+    if (!publisher) throw new Error('not connected to NATS');
+    const event = parseEvent(row.subject, row.payload);
+    if (!event) {
+      this.log.error({ outboxId: row.id, subject: row.subject }, 'outbox relay: invalid event skipped');
+      return;
+    }
+    await publisher.publish(event.subject, event.payload, row.id);
+  }
+
+  /** Queues acknowledged ids; one UPDATE at a time marks everything queued so far. */
+  private mark(ids: string[]): void {
+    this.toMark.push(...ids);
+    this.marking ??= this.flushMarks().finally(() => {
+      this.marking = null;
+    });
+  }
+
+  private async flushMarks(): Promise<void> {
+    while (this.toMark.length > 0) {
+      const ids = this.toMark;
+      this.toMark = [];
+      const db = this.db;
+      try {
+        // Unmarked rows are published again by a later drain; JetStream drops the repeats.
+        if (db) await db.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+      } catch (err) {
+        this.log.warn({ err: err instanceof Error ? err.message : 'error', rows: ids.length }, 'outbox relay: could not mark rows sent; they will be published again');
+      } finally {
+        for (const id of ids) this.fastIds.delete(id);
+      }
+    }
+  }
+
+  /** Waits `ms`, or until woken (shutdown, or a notification the fast path could not handle). */
+  private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {
@@ -146,4 +221,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.wake = done;
     });
   }
+}
+
+/** The row a notification carries, or null for an id-only (oversized) or unreadable one. */
+function notifiedRow(payload: string): OutboxRow | null {
+  try {
+    const parsed = JSON.parse(payload) as Partial<OutboxRow> | null;
+    if (parsed && typeof parsed.id === 'string' && typeof parsed.subject === 'string' && 'payload' in parsed) {
+      return { id: parsed.id, subject: parsed.subject, payload: parsed.payload };
+    }
+  } catch {
+    // Not JSON: a notification from before the payload migration.
+  }
+  return null;
 }
