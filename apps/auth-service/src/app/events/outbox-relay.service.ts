@@ -121,7 +121,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.db !== client) return;
     this.db = null;
     void client.end().catch(() => undefined);
-    if (this.leader) this.log.warn('outbox relay: lost its database connection; another replica may take over');
+    if (this.leader && !this.stopped) this.log.warn('outbox relay: lost its database connection; another replica may take over');
     this.leader = false;
   }
 
