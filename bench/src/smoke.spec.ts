@@ -24,6 +24,7 @@ describe('npm run bench (smoke)', () => {
       r.verification.median.warm.rps,
       r.verification.median.cold.rps,
       r.verification.median.cold.verifyMedianUs,
+      r.verification.median.cold.rawInServerMedianUs,
       r.verification.median.raw.signPerSecond,
       r.verification.median.raw.verifyPerSecond,
       r.issuance.median.auth1.rps,

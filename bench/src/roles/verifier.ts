@@ -1,7 +1,8 @@
-import { AuthVerifyModule, Principal, Public, RevocationStore, Scopes, TokenVerifier, VerifierReadiness } from '@gatehouse/auth-verify';
+import { AuthVerifyModule, JwksCache, Principal, Public, RevocationStore, Scopes, TokenVerifier, VerifierReadiness } from '@gatehouse/auth-verify';
 import type { AccessTokenClaims } from '@gatehouse/contracts';
 import { createHttpApp, createLogger, RuntimeModule } from '@gatehouse/service-runtime';
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Module, Param } from '@nestjs/common';
+import { verify as rsaVerify } from 'node:crypto';
 import { nowMs } from '../lib/stats';
 
 /** What GET /orders answers in both twins: the same shape and size. */
@@ -35,12 +36,19 @@ class OrdersTwinController {
 class BenchProbeController {
   private readonly applied: number[] = [];
   private verifyTimes: number[] = [];
+  private rawTimes: number[] = [];
+  private sampleRaw = false;
+  private calls = 0;
 
   constructor(
     private readonly store: RevocationStore,
     verifier: TokenVerifier,
+    jwks: JwksCache,
   ) {
     // Time every verification the guard asks for (wall time of a synchronous call on the one thread).
+    // While `sampleRaw` is on (cold runs), every 4th request also times one bare crypto.verify of the
+    // same token with the same key, right after, in the same process under the same load: the raw
+    // cost side by side with ours (inputs are prepared outside the timed call).
     const verify = verifier.verify.bind(verifier);
     verifier.verify = (raw: string) => {
       const t0 = performance.now();
@@ -48,6 +56,7 @@ class BenchProbeController {
         return verify(raw);
       } finally {
         if (this.verifyTimes.length < 1_000_000) this.verifyTimes.push(performance.now() - t0);
+        if (this.sampleRaw && ++this.calls % 4 === 0) this.timeRawVerify(raw, jwks);
       }
     };
     // Hook the store: `applied++` runs once per event, right after it reached the state.
@@ -62,17 +71,37 @@ class BenchProbeController {
     });
   }
 
+  private timeRawVerify(raw: string, jwks: JwksCache): void {
+    const dot = raw.lastIndexOf('.');
+    const header = JSON.parse(Buffer.from(raw.slice(0, raw.indexOf('.')), 'base64url').toString('utf8')) as { kid?: string };
+    const key = header.kid ? jwks.cached(header.kid) : null;
+    if (!key) return;
+    const data = Buffer.from(raw.slice(0, dot), 'latin1');
+    const signature = Buffer.from(raw.slice(dot + 1), 'base64url');
+    const t0 = performance.now();
+    rsaVerify('sha256', data, key, signature);
+    this.rawTimes.push(performance.now() - t0);
+  }
+
+  /** Turns the side-by-side raw verify sampling on or off (the bench turns it on for cold runs). */
+  @Public() @Get('sample-raw/:on') setSampleRaw(@Param('on') on: string): { sampleRaw: boolean } {
+    this.sampleRaw = on === 'on';
+    return { sampleRaw: this.sampleRaw };
+  }
+
   @Public() @Get('state') state(): { applied: number; size: number; caughtUp: boolean } {
     return { applied: this.store.applied, size: this.store.size, caughtUp: this.store.caughtUp };
   }
 
-  /** Median and mean time (µs) of the verifications since the last call; starts a new window. */
-  @Public() @Get('verify-times') verifyStats(): { n: number; medianUs: number; meanUs: number } {
+  /** Median and mean time (µs) of the verifications (and of the sampled raw verifies) since the last call; starts a new window. */
+  @Public() @Get('verify-times') verifyStats(): { n: number; medianUs: number; meanUs: number; rawN: number; rawMedianUs: number } {
     const times = this.verifyTimes;
+    const raws = this.rawTimes;
     this.verifyTimes = [];
-    const sorted = times.sort((a, b) => a - b);
+    this.rawTimes = [];
+    const med = (xs: number[]) => (xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN) * 1000;
     const mean = times.reduce((s, t) => s + t, 0) / Math.max(1, times.length);
-    return { n: times.length, medianUs: (sorted[Math.floor(sorted.length / 2)] ?? Number.NaN) * 1000, meanUs: mean * 1000 };
+    return { n: times.length, medianUs: med(times), meanUs: mean * 1000, rawN: raws.length, rawMedianUs: med(raws) };
   }
 
   /** Apply time (epoch ms) of every event since boot, in stream order (the first 300,000). */

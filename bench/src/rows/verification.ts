@@ -12,6 +12,8 @@ export interface Workload extends LoadResult {
   cpuUsPerRequest: number;
   /** Median wall time of one TokenVerifier.verify call in the server (µs); NaN for the public twin. */
   verifyMedianUs: number;
+  /** Median wall time of a bare crypto.verify of the same tokens, sampled in the server during the run (µs); NaN unless sampled (cold). */
+  rawInServerMedianUs: number;
 }
 
 /** Rows 1 and 2, per run and as medians. */
@@ -25,8 +27,10 @@ export interface VerificationResult {
     raw: RawCryptoResult;
     warmRatio: number;
     coldRatio: number;
-    /** Median time of one cold verification inside the server ÷ median raw crypto.verify (target ≤ 1.5). */
+    /** Median time of one cold verification inside the server ÷ median bare crypto.verify sampled beside it in the same server and run (target ≤ 1.5). */
     coldVerifyVsRaw: number;
+    /** Median time of one cold verification inside the server ÷ median raw crypto.verify in the quiet raw process (row 2). */
+    coldVerifyVsIsolatedRaw: number;
     /** Server CPU per request, cold − public, µs (includes what lower throughput costs the HTTP path). */
     coldVerifyCpuUs: number;
     /** … ÷ raw verify CPU. */
@@ -71,7 +75,7 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
       const pub = await measure(loader, verifier, { url: `${verifier.url}/public/orders`, connections: p.connections, durationS: p.loadS });
       const warm = await measure(loader, verifier, { url, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' });
       const slice = cold.slice(r * p.coldTokens, (r + 1) * p.coldTokens + p.connections * 2);
-      const coldRun = await measure(loader, verifier, { url, connections: p.connections, amount: p.coldTokens, tokens: slice, tokenMode: 'unique' });
+      const coldRun = await measure(loader, verifier, { url, connections: p.connections, amount: p.coldTokens, tokens: slice, tokenMode: 'unique' }, true);
       if (warm.bad > 0 || coldRun.bad > 0) throw new Error(`row 1: ${warm.bad + coldRun.bad} protected requests failed`);
       const rawRun = await raw.call<RawCryptoResult>('crypto', { key, durationMs: p.rawMs });
       runs.push({ pub, warm, cold: coldRun, raw: rawRun });
@@ -87,6 +91,7 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
       durationS: m((x) => w(x).durationS),
       cpuUsPerRequest: m((x) => w(x).cpuUsPerRequest),
       verifyMedianUs: m((x) => w(x).verifyMedianUs),
+      rawInServerMedianUs: m((x) => w(x).rawInServerMedianUs),
     });
     return {
       revokedEntries: state.size,
@@ -104,7 +109,8 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
         },
         warmRatio: m((x) => x.warm.rps / x.pub.rps),
         coldRatio: m((x) => x.cold.rps / x.pub.rps),
-        coldVerifyVsRaw: m((x) => x.cold.verifyMedianUs / x.raw.verifyMedianUs),
+        coldVerifyVsRaw: m((x) => x.cold.verifyMedianUs / x.cold.rawInServerMedianUs),
+        coldVerifyVsIsolatedRaw: m((x) => x.cold.verifyMedianUs / x.raw.verifyMedianUs),
         coldVerifyCpuUs: m((x) => x.cold.cpuUsPerRequest - x.pub.cpuUsPerRequest),
         coldCpuVsRaw: m((x) => (x.cold.cpuUsPerRequest - x.pub.cpuUsPerRequest) / x.raw.verifyCpuUs),
         coldVerifyWallUs: m((x) => 1e6 / x.cold.rps - 1e6 / x.pub.rps),
@@ -116,14 +122,20 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
   }
 }
 
-async function measure(loader: RoleProcess, server: ServerProcess, spec: LoadSpec): Promise<Workload> {
-  const times = () => fetch(`${server.url}/bench/verify-times`).then((r) => r.json() as Promise<{ n: number; medianUs: number }>);
+async function measure(loader: RoleProcess, server: ServerProcess, spec: LoadSpec, sampleRaw = false): Promise<Workload> {
+  const times = () => fetch(`${server.url}/bench/verify-times`).then((r) => r.json() as Promise<{ n: number; medianUs: number; rawN: number; rawMedianUs: number }>);
   await times();
+  await fetch(`${server.url}/bench/sample-raw/${sampleRaw ? 'on' : 'off'}`).then((r) => r.arrayBuffer());
   const cpu0 = cpuMs(server.pid);
   const res = await loader.call<LoadResult>('load', spec);
   const cpu = cpuMs(server.pid) - cpu0;
   const verify = await times();
-  return { ...res, cpuUsPerRequest: (cpu * 1000) / Math.max(1, res.ok + res.bad), verifyMedianUs: verify.n > 0 ? verify.medianUs : Number.NaN };
+  return {
+    ...res,
+    cpuUsPerRequest: (cpu * 1000) / Math.max(1, res.ok + res.bad),
+    verifyMedianUs: verify.n > 0 ? verify.medianUs : Number.NaN,
+    rawInServerMedianUs: verify.rawN > 0 ? verify.rawMedianUs : Number.NaN,
+  };
 }
 
 /** Mints `count` tokens across the given raw processes (the second one is stopped afterwards). */
