@@ -1,4 +1,4 @@
-import { accessTokenClaimsSchema, ServiceUnavailableError, type AccessTokenClaims } from '@gatehouse/contracts';
+import { parseAccessTokenClaims, ServiceUnavailableError, type AccessTokenClaims } from '@gatehouse/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import { AUTH_VERIFY_OPTIONS, type ResolvedAuthVerifyOptions } from './auth-verify.options';
@@ -77,15 +77,14 @@ export class TokenVerifier {
 }
 
 /**
- * Checks the claims of a token whose signature is valid: types (contracts schema, unknown claims
- * stripped), iss, aud, exp (a token is dead at exp), and iat/nbf no further ahead than the leeway.
+ * Checks the claims of a token whose signature is valid: types (the contracts schema, through
+ * `parseAccessTokenClaims`; unknown claims stripped), iss, aud, exp (a token is dead at exp), and iat/nbf no further ahead than the leeway.
  *
  * @throws TokenRejection with the reason
  */
 export function validateClaims(payload: unknown, options: Pick<ResolvedAuthVerifyOptions, 'issuer' | 'audience' | 'leewaySeconds'>): AccessTokenClaims {
-  const parsed = accessTokenClaimsSchema.safeParse(payload);
-  if (!parsed.success) throw new TokenRejection('claims');
-  const claims = parsed.data;
+  const claims = parseAccessTokenClaims(payload);
+  if (!claims) throw new TokenRejection('claims');
   if (claims.iss !== options.issuer) throw new TokenRejection('issuer');
   if (!(typeof claims.aud === 'string' ? claims.aud === options.audience : claims.aud.includes(options.audience))) throw new TokenRejection('audience');
   const now = Math.floor(Date.now() / 1000);

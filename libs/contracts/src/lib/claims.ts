@@ -28,6 +28,44 @@ export const accessTokenClaimsSchema = z.object({
 /** Verified access-token claims. `sid` is present for user tokens only. */
 export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
 
+/**
+ * `accessTokenClaimsSchema.safeParse(data)` without zod's per-call overhead, for the verifier's
+ * hot path (every request with a token not seen before): the same checks, the same output
+ * (unknown claims stripped, arrays copied), `null` where the schema fails. Kept equal to the
+ * schema by a property test (claims.spec.ts).
+ *
+ * @example const claims = parseAccessTokenClaims(JSON.parse(payloadJson)); if (!claims) reject();
+ */
+export function parseAccessTokenClaims(data: unknown): AccessTokenClaims | null {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
+  const c = data as Record<string, unknown>;
+  const { iss, sub, aud, exp, iat, jti, client_id: clientId, scope, sid, nbf } = c;
+  if (!isString(iss, 1, Infinity) || !isString(sub, 1, 255) || !isString(jti, 1, 255) || !isString(clientId, 1, 255) || !isString(scope, 0, Infinity)) return null;
+  if (!isNumericDate(exp) || !isNumericDate(iat)) return null;
+  let audience: string | string[];
+  if (typeof aud === 'string' && aud.length >= 1) audience = aud;
+  else if (Array.isArray(aud) && aud.length >= 1 && aud.every((a) => isString(a, 1, Infinity))) audience = [...(aud as string[])];
+  else return null;
+  const claims: AccessTokenClaims = { iss, sub, aud: audience, exp, iat, jti, client_id: clientId, scope };
+  if (sid !== undefined) {
+    if (!isString(sid, 1, 255)) return null;
+    claims.sid = sid;
+  }
+  if (nbf !== undefined) {
+    if (!isNumericDate(nbf)) return null;
+    claims.nbf = nbf;
+  }
+  return claims;
+}
+
+function isString(v: unknown, min: number, max: number): v is string {
+  return typeof v === 'string' && v.length >= min && v.length <= max;
+}
+
+function isNumericDate(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
 /** Public RSA signing key as published in the JWKS. */
 export interface PublicJwk {
   kty: 'RSA';

@@ -1,0 +1,74 @@
+import { accessTokenClaimsSchema, parseAccessTokenClaims } from './claims';
+
+const valid = {
+  iss: 'http://127.0.0.1:3000',
+  sub: '3f6c1b9e-1d2a-4c1e-9a55-5d1b2f1f0a11',
+  aud: ['orders', 'inventory'],
+  exp: 1_900_000_900,
+  iat: 1_900_000_000,
+  jti: 'b0d4f6de-7c0b-4a0e-8c7d-1a2b3c4d5e6f',
+  client_id: 'gatehouse-web',
+  scope: 'orders:read orders:write',
+  sid: '9a1b2c3d-0000-4000-8000-000000000001',
+};
+
+const ABSENT = Symbol('absent');
+/** Values every claim is tried with: types, bounds and the odd ones JSON can produce. */
+const pool: unknown[] = [ABSENT, null, '', 'x', 'x'.repeat(255), 'x'.repeat(256), 0, -1, 1.5, 2 ** 53, 2 ** 53 - 1, 1_900_000_000, '1900000000', true, {}, [], ['orders'], [''], ['orders', 1], 'orders'];
+
+function schemaResult(data: unknown): unknown {
+  const parsed = accessTokenClaimsSchema.safeParse(data);
+  return parsed.success ? parsed.data : null;
+}
+
+function withClaim(name: string, value: unknown): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...valid };
+  if (value === ABSENT) delete copy[name];
+  else copy[name] = value;
+  return copy;
+}
+
+describe('parseAccessTokenClaims', () => {
+  it('accepts valid claims, strips unknown ones and copies the audience array', () => {
+    const input = { ...valid, extra: 'dropped', nbf: valid.iat };
+    const out = parseAccessTokenClaims(input);
+    expect(out).toEqual({ ...valid, nbf: valid.iat });
+    expect(out?.aud).not.toBe(input.aud);
+  });
+
+  it.each(['not an object', null, 42, [valid], undefined])('refuses a payload that is not an object (%p)', (payload) => {
+    expect(parseAccessTokenClaims(payload)).toBeNull();
+    expect(schemaResult(payload)).toBeNull();
+  });
+
+  it('agrees with accessTokenClaimsSchema on every claim × edge value', () => {
+    const claims = [...Object.keys(valid), 'nbf'];
+    let refused = 0;
+    for (const name of claims) {
+      for (const value of pool) {
+        const input = withClaim(name, value);
+        const expected = schemaResult(input);
+        expect({ name, value, out: parseAccessTokenClaims(input) }).toEqual({ name, value, out: expected });
+        if (expected === null) refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(claims.length * 10); // the pool really exercises refusals
+  });
+
+  it('agrees with the schema on random pairs of damaged claims', () => {
+    const names = [...Object.keys(valid), 'nbf'];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const input = withClaim(names[next(names.length)] as string, pool[next(pool.length)]);
+      const name = names[next(names.length)] as string;
+      const value = pool[next(pool.length)];
+      if (value === ABSENT) delete input[name];
+      else input[name] = value;
+      expect(parseAccessTokenClaims(input)).toEqual(schemaResult(input));
+    }
+  });
+});
