@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { SqlStatement } from '../database/one-statement';
 
 /** Events the audit log records. Never secrets: ids, IPs and reasons only. */
 export type AuditEvent =
@@ -24,12 +25,14 @@ export interface AuditContext {
 
 /** Appends an audit row, in the caller's transaction when given one. */
 export async function audit(em: EntityManager, event: AuditEvent, ctx: AuditContext = {}): Promise<void> {
-  await em.query('INSERT INTO audit_log (event, user_id, client_id, session_id, ip, details) VALUES ($1, $2, $3, $4, $5, $6)', [
-    event,
-    ctx.userId ?? null,
-    ctx.clientId ?? null,
-    ctx.sessionId ?? null,
-    ctx.ip ?? null,
-    JSON.stringify(ctx.details ?? {}),
-  ]);
+  const { text, params } = auditStatement(event, ctx);
+  await em.query(text, params);
+}
+
+/** The INSERT of an audit row, for callers that run it together with other writes (`runAsOneStatement`). */
+export function auditStatement(event: AuditEvent, ctx: AuditContext = {}): SqlStatement {
+  return {
+    text: 'INSERT INTO audit_log (event, user_id, client_id, session_id, ip, details) VALUES ($1, $2, $3, $4, $5, $6)',
+    params: [event, ctx.userId ?? null, ctx.clientId ?? null, ctx.sessionId ?? null, ctx.ip ?? null, JSON.stringify(ctx.details ?? {})],
+  };
 }

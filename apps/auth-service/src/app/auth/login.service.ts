@@ -8,8 +8,9 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { audit } from '../audit/audit';
+import { audit, auditStatement } from '../audit/audit';
 import { ClientsService } from '../clients/clients.service';
+import { runAsOneStatement } from '../database/one-statement';
 import { RefreshTokenService } from '../refresh/refresh-token.service';
 import { LoginThrottle } from '../throttle/login-throttle.service';
 import { AUTH_CONFIG } from '../config/config.tokens';
@@ -45,28 +46,30 @@ export class LoginService {
     const grant = await this.clientGrant(clientId);
     const email = emailSchema.safeParse(input.email);
     const ip = origin.ip ?? 'unknown';
-    await this.throttle.assertAllowed(input.email, ip);
-    const user = await this.users.verifyCredentials(email.success ? email.data : '', input.password);
+    // Throttle check and account lookup are independent reads: one round trip's wait, not two. The
+    // bcrypt comparison only starts once the throttle has passed (a locked account costs no hash),
+    // and it runs for unknown accounts too, so timing still does not tell them apart.
+    const [throttle, found] = await Promise.all([this.throttle.assertAllowed(input.email, ip), this.users.findByEmail(email.success ? email.data : '')]);
+    const user = await this.users.checkPassword(found, input.password);
     if (!user) {
       const lockedFor = await this.throttle.recordFailure(input.email, ip);
       await audit(this.ds.manager, lockedFor ? 'login_locked' : 'login_failed', { clientId, ip, ...(lockedFor ? { details: { seconds: lockedFor } } : {}) });
       throw new InvalidCredentialsError();
     }
-    await this.throttle.recordSuccess(input.email);
+    if (throttle.accountTracked) await this.throttle.recordSuccess(input.email);
 
     const grantedScopes = grant.scopes ? user.scopes.filter((s) => grant.scopes?.includes(s)) : user.scopes;
     const audiences = narrow('audience', grant.audiences, input.audience === undefined ? undefined : [input.audience].flat());
     const scopes = narrow('scope', grantedScopes, input.scope === undefined ? undefined : (parseScope(input.scope) ?? []));
 
-    const { sessionId, refreshToken } = await this.ds.transaction(async (em) => {
-      const spec = { userId: user.id, clientId, kind: 'api' as const, idleMs: this.config.REFRESH_TOKEN_TTL * 1000, absoluteMs: this.config.REFRESH_MAX_LIFETIME * 1000 };
-      const session = await this.sessions.open(em, spec, origin);
-      const token = await this.refresh.startFamily(em, { sessionId: session.id, userId: user.id, clientId, scopes, audiences });
-      await audit(em, 'login_ok', { userId: user.id, clientId, sessionId: session.id, ip: origin.ip ?? null });
-      return { sessionId: session.id, refreshToken: token };
-    });
-    const access = this.issuer.issue({ sub: user.id, clientId, audiences, scopes, sid: sessionId });
-    return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope, refresh_token: refreshToken };
+    // Session, refresh family and audit row commit together in one statement (one round trip).
+    const spec = { userId: user.id, clientId, kind: 'api' as const, idleMs: this.config.REFRESH_TOKEN_TTL * 1000, absoluteMs: this.config.REFRESH_MAX_LIFETIME * 1000 };
+    const session = this.sessions.insertion(spec, origin);
+    const family = this.refresh.startFamily({ sessionId: session.id, userId: user.id, clientId, scopes, audiences });
+    const opened = auditStatement('login_ok', { userId: user.id, clientId, sessionId: session.id, ip: origin.ip ?? null });
+    await runAsOneStatement(this.ds.manager, [session.statement, family.statement, opened]);
+    const access = this.issuer.issue({ sub: user.id, clientId, audiences, scopes, sid: session.id });
+    return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope, refresh_token: family.token };
   }
 
   private async clientGrant(clientId: string): Promise<{ audiences: string[]; scopes?: string[] }> {

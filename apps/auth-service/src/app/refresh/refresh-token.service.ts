@@ -6,6 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { audit } from '../audit/audit';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
+import type { SqlStatement } from '../database/one-statement';
 import { enqueueEvent } from '../events/outbox';
 import { KeyEncryption } from '../keys/key-encryption';
 import { KEY_ENCRYPTION } from '../keys/key-store.service';
@@ -66,11 +67,13 @@ export class RefreshTokenService {
     private readonly issuer: TokenIssuer,
   ) {}
 
-  /** Starts a new family for a fresh session; returns the opaque token (256 random bits). */
-  async startFamily(em: EntityManager, binding: RefreshBinding): Promise<string> {
+  /**
+   * Starts a new family for a fresh session: returns the opaque token (256 random bits) and the
+   * INSERT that stores its hash, which the caller runs in the statement that opens the session.
+   */
+  startFamily(binding: RefreshBinding): { token: string; statement: SqlStatement } {
     const token = newToken();
-    await this.insert(em, randomUUID(), randomUUID(), binding, token, this.expiry(new Date()));
-    return token;
+    return { token, statement: insertStatement(randomUUID(), randomUUID(), binding, token, this.expiry(new Date())) };
   }
 
   /**
@@ -182,16 +185,21 @@ export class RefreshTokenService {
   }
 
   private async insert(em: EntityManager, id: string, familyId: string, b: RefreshBinding, token: string, expiresAt: Date): Promise<void> {
-    await em.query(
-      `INSERT INTO refresh_tokens (id, family_id, session_id, user_id, client_id, scopes, audiences, token_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [id, familyId, b.sessionId, b.userId, b.clientId, b.scopes, b.audiences, sha256(token), expiresAt],
-    );
+    const { text, params } = insertStatement(id, familyId, b, token, expiresAt);
+    await em.query(text, params);
   }
 
   private expiry(from: Date): Date {
     return new Date(from.getTime() + this.config.REFRESH_TOKEN_TTL * 1000);
   }
+}
+
+function insertStatement(id: string, familyId: string, b: RefreshBinding, token: string, expiresAt: Date): SqlStatement {
+  return {
+    text: `INSERT INTO refresh_tokens (id, family_id, session_id, user_id, client_id, scopes, audiences, token_hash, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    params: [id, familyId, b.sessionId, b.userId, b.clientId, b.scopes, b.audiences, sha256(token), expiresAt],
+  };
 }
 
 function newToken(): string {

@@ -19,15 +19,24 @@ export class LoginThrottle {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  /** @throws RateLimitedError (`AUTH_RATE_LIMITED`) while the account or IP is locked */
-  async assertAllowed(email: string, ip: string): Promise<void> {
-    const rows = await queryRows<{ retry: number }>(
+  /**
+   * Checks both keys in one query and says whether the account has a counter at all, so that a
+   * successful login only pays for {@link recordSuccess} when there is something to clear.
+   *
+   * @throws RateLimitedError (`AUTH_RATE_LIMITED`) while the account or IP is locked
+   */
+  async assertAllowed(email: string, ip: string): Promise<{ accountTracked: boolean }> {
+    const account = accountKey(email);
+    const rows = await queryRows<{ retry: number | null; tracked: boolean | null }>(
       this.ds.manager,
-      `SELECT ceil(extract(epoch FROM locked_until - now()))::int AS retry FROM login_throttle
-        WHERE key = ANY($1) AND locked_until > now() ORDER BY locked_until DESC LIMIT 1`,
-      [[accountKey(email), ipKey(ip)]],
+      `SELECT ceil(extract(epoch FROM max(locked_until) FILTER (WHERE locked_until > now()) - now()))::int AS retry,
+              bool_or(key = $2) AS tracked
+         FROM login_throttle WHERE key = ANY($1)`,
+      [[account, ipKey(ip)], account],
     );
-    if (rows[0]) throw new RateLimitedError(Math.max(1, rows[0].retry));
+    const row = rows[0];
+    if (row && row.retry !== null) throw new RateLimitedError(Math.max(1, row.retry));
+    return { accountTracked: row?.tracked === true };
   }
 
   /** Counts a failure for both keys; returns the Retry-After seconds if this failure locked one. */

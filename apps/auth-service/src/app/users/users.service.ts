@@ -47,7 +47,15 @@ export class UsersService {
    * comparison, so unknown, disabled and wrong-password cases take the same time.
    */
   async verifyCredentials(email: string, password: string): Promise<UserEntity | null> {
-    const user = await this.findByEmail(email);
+    return this.checkPassword(await this.findByEmail(email), password);
+  }
+
+  /**
+   * The second half of {@link verifyCredentials}, for callers that looked the account up
+   * themselves (alongside other queries): `user` if it is enabled and `password` matches, else
+   * null, after exactly one bcrypt comparison whether or not `user` is null.
+   */
+  async checkPassword(user: UserEntity | null, password: string): Promise<UserEntity | null> {
     const ok = await this.hasher.verify(password, user?.passwordHash ?? null);
     return ok && user && !user.disabledAt ? user : null;
   }
