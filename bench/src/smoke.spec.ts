@@ -36,6 +36,7 @@ describe('npm run bench (smoke)', () => {
       r.login.one.burst.lagP99Ms,
       r.login.two.burst.perSecond,
       r.revocation.sequential.p99,
+      r.revocation.sequentialPolled.p99,
       r.revocation.sustained.p99,
       r.memory.peakRssMiB,
       r.memory.peakEntries,

@@ -1,7 +1,7 @@
 import { AuthVerifyModule, JwksCache, Principal, Public, RevocationStore, Scopes, TokenVerifier, VerifierReadiness } from '@gatehouse/auth-verify';
 import type { AccessTokenClaims } from '@gatehouse/contracts';
 import { createHttpApp, createLogger, RuntimeModule } from '@gatehouse/service-runtime';
-import { Controller, Get, Module, Param } from '@nestjs/common';
+import { Controller, Get, Module, Param, Query } from '@nestjs/common';
 import { verify as rsaVerify } from 'node:crypto';
 import { nowMs } from '../lib/stats';
 
@@ -108,9 +108,10 @@ class BenchProbeController {
     return { n: times.length, medianUs: med(times), meanUs: mean * 1000, rawN: raws.length, rawMedianUs: med(raws) };
   }
 
-  /** Apply time (epoch ms) of every event since boot, in stream order (the first 300,000). */
-  @Public() @Get('applied') appliedTimes(): { times: number[] } {
-    return { times: this.applied };
+  /** Apply time (epoch ms) of every event since boot, in stream order (the first 300,000), from index `from`. */
+  @Public() @Get('applied') appliedTimes(@Query('from') from?: string): { times: number[] } {
+    const start = Number(from ?? 0);
+    return { times: Number.isSafeInteger(start) && start > 0 ? this.applied.slice(start) : this.applied };
   }
 }
 
