@@ -7,6 +7,8 @@ import { DataSource } from 'typeorm';
 import { AdminController } from './admin/admin.controller';
 import { AuthController } from './auth/auth.controller';
 import { LoginService } from './auth/login.service';
+import { ClientCache } from './clients/client-cache';
+import { ClientChangeListener } from './clients/client-change-listener.service';
 import { ClientsService } from './clients/clients.service';
 import { AUTH_CONFIG } from './config/config.tokens';
 import type { AuthConfig } from './config/config.schema';
@@ -77,6 +79,8 @@ export class AppModule {
         PasswordHasher,
         UsersService,
         SessionsService,
+        { provide: ClientCache, useFactory: (config: AuthConfig) => new ClientCache(config.CLIENT_CACHE_TTL * 1000), inject: [AUTH_CONFIG] },
+        ClientChangeListener,
         ClientsService,
         LoginService,
         RefreshTokenService,

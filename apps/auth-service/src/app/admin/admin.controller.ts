@@ -92,11 +92,11 @@ export class AdminController {
   @HttpCode(204)
   async revokeClient(@Param('id') id: string, @Claims() admin: AccessTokenClaims, @Req() req: FastifyRequest): Promise<void> {
     await this.ds.transaction(async (em) => {
-      const hit = await queryRows<{ id: string }>(em, 'UPDATE clients SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id', [id.slice(0, 64)]);
-      if (hit.length === 0) throw new GatehouseError('REQUEST_NOT_FOUND', 404, 'No such active client.');
+      if (!(await this.clients.revoke(em, id.slice(0, 64)))) throw new GatehouseError('REQUEST_NOT_FOUND', 404, 'No such active client.');
       await enqueueEvent(em, EVENT_SUBJECTS.revokedClient, { v: 1, clientId: id, notBefore: Math.floor(Date.now() / 1000) });
       await audit(em, 'admin_action', { userId: admin.sub, ip: req.ip, details: { action: 'revoke_client', target: id } });
     });
+    this.clients.forget(id.slice(0, 64));
   }
 
   private userId(id: string): string {

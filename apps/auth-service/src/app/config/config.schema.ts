@@ -61,6 +61,8 @@ export const configSchema = z
     REFRESH_TOKEN_TTL: intIn(60, 90 * 86400, 14 * 86400),
     REFRESH_MAX_LIFETIME: intIn(60, 365 * 86400, 30 * 86400),
     REFRESH_REUSE_GRACE: intIn(0, 60, 5),
+    /** Seconds an authenticated client record is reused without a database read (0: off); changes drop it at once via NOTIFY. */
+    CLIENT_CACHE_TTL: intIn(0, 300, 30),
     OUTBOX_RELAY: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a stream name').default('GATEHOUSE_EVENTS'),
     EVENTS_STREAM_REPLICAS: intIn(1, 5, 1),

@@ -39,11 +39,16 @@ function decodeBasic(encoded: string): { id: string; secret: string } {
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw invalid();
   try {
-    const id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    const secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    const id = formDecode(decoded.slice(0, colon));
+    const secret = formDecode(decoded.slice(colon + 1));
     if (!secret) throw invalid();
     return { id, secret };
   } catch {
     throw invalid();
   }
+}
+
+/** application/x-www-form-urlencoded decoding; generated ids and secrets have nothing to decode. */
+function formDecode(part: string): string {
+  return part.includes('%') || part.includes('+') ? decodeURIComponent(part.replace(/\+/g, ' ')) : part;
 }

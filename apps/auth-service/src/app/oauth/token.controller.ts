@@ -2,25 +2,14 @@ import { OAuthError, parseScope, type TokenResponse } from '@gatehouse/contracts
 import { Public } from '@gatehouse/service-runtime';
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
 import { ClientsService } from '../clients/clients.service';
-import { parseOAuthBody } from '../common/parse-body';
 import { RefreshTokenService } from '../refresh/refresh-token.service';
 import { TokenIssuer } from '../tokens/token-issuer.service';
 import { presentedClient } from './client-credentials';
 import { OAuthClientResolver } from './oauth-client.resolver';
+import { parseTokenRequest, type TokenRequest } from './token-request';
 
 const SUPPORTED_GRANTS = ['client_credentials', 'refresh_token'] as const;
-
-const tokenRequestSchema = z.object({
-  grant_type: z.string().min(1).max(64),
-  scope: z.string().max(1024).optional(),
-  // RFC 8707 `resource` is a URI; Gatehouse audiences are plain names, so `audience` it is.
-  audience: z.string().max(1024).optional(),
-  refresh_token: z.string().max(512).optional(),
-  client_id: z.string().optional(),
-  client_secret: z.string().optional(),
-});
 
 /** POST /oauth/token (RFC 6749 §4.4 client_credentials; refresh_token follows). */
 @Public()
@@ -40,7 +29,7 @@ export class TokenController {
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
-    const params = parseOAuthBody(tokenRequestSchema, body);
+    const params = parseTokenRequest(body);
     void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     if (!(SUPPORTED_GRANTS as readonly string[]).includes(params.grant_type)) {
       throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
@@ -64,8 +53,6 @@ export class TokenController {
     return this.refresh.rotate(params.refresh_token, clientId);
   }
 }
-
-type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
 /** Narrows to what was requested; everything allowed when nothing was. */
 function pick(field: 'scope' | 'audience', allowed: readonly string[], requested: string[] | null | undefined): string[] {

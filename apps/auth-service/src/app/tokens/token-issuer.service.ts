@@ -28,6 +28,8 @@ export interface IssuedAccessToken {
 /** Signs RS256 access tokens (RFC 9068 profile) with the active key, through @nestjs/jwt. */
 @Injectable()
 export class TokenIssuer {
+  private header: { kid: string; encoded: string } | null = null;
+
   constructor(
     private readonly jwt: JwtService,
     private readonly keys: KeyStoreService,
@@ -56,9 +58,15 @@ export class TokenIssuer {
   async issueAsync(req: AccessTokenRequest): Promise<IssuedAccessToken> {
     const { kid, privateKey } = this.keys.signingKey();
     const claims = this.claims(req);
-    const input = `${base64url({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid })}.${base64url(claims)}`;
+    const input = `${this.encodedHeader(kid)}.${base64url(claims)}`;
     const signature = await signOnPool(input, privateKey);
     return { token: `${input}.${signature.toString('base64url')}`, jti: claims.jti, expiresIn: this.config.ACCESS_TOKEN_TTL, exp: claims.exp, scope: claims.scope };
+  }
+
+  /** The protected header only changes with the key: encode it once per kid. */
+  private encodedHeader(kid: string): string {
+    if (this.header?.kid !== kid) this.header = { kid, encoded: base64url({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid }) };
+    return this.header.encoded;
   }
 
   private claims(req: AccessTokenRequest): AccessTokenClaims {

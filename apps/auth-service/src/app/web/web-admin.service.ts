@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { audit } from '../audit/audit';
+import { ClientsService } from '../clients/clients.service';
 import { queryRows } from '../database/query-rows';
 import { enqueueEvent } from '../events/outbox';
 import { SessionRevoker } from '../sessions/session-revoker.service';
@@ -24,6 +25,7 @@ export class WebAdminService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly revoker: SessionRevoker,
+    private readonly clientsService: ClientsService,
   ) {}
 
   /** One page of users plus whether another follows. */
@@ -83,13 +85,14 @@ export class WebAdminService {
   }
 
   /** Revokes a client and publishes a client not-before; false if no such active client. */
-  revokeClient(id: string, actor: Actor): Promise<boolean> {
-    return this.ds.transaction(async (em) => {
-      const hit = await queryRows<{ id: string }>(em, 'UPDATE clients SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id', [id]);
-      if (hit.length === 0) return false;
+  async revokeClient(id: string, actor: Actor): Promise<boolean> {
+    const revoked = await this.ds.transaction(async (em) => {
+      if (!(await this.clientsService.revoke(em, id))) return false;
       await enqueueEvent(em, EVENT_SUBJECTS.revokedClient, { v: 1, clientId: id, notBefore: Math.floor(Date.now() / 1000) });
       await audit(em, 'admin_action', { userId: actor.userId, ip: actor.ip, details: { action: 'revoke_client', target: id, channel: 'web' } });
       return true;
     });
+    this.clientsService.forget(id);
+    return revoked;
   }
 }
