@@ -29,4 +29,15 @@ describe('VerifiedTokenCache', () => {
     cache.set('a', 'k', claims(inAMinute()));
     expect(cache.get('a')).toBeUndefined();
   });
+
+  it('finds a token by its signature but answers only for the exact token', () => {
+    const cache = new VerifiedTokenCache(options());
+    cache.set('h.p.sig', 'k', claims(inAMinute()));
+    expect(cache.get('h.p.sig')).toBeDefined();
+    expect(cache.get('h.other.sig')).toBeUndefined(); // same signature, another payload
+    cache.delete('h.other.sig');
+    expect(cache.size).toBe(1);
+    cache.delete('h.p.sig');
+    expect(cache.size).toBe(0);
+  });
 });

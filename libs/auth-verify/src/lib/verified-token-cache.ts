@@ -10,7 +10,18 @@ export interface VerifiedToken {
 }
 
 interface Entry extends VerifiedToken {
+  /** The whole token: a hit must be this exact string, not just its signature. */
+  token: string;
   expiresAtMs: number;
+}
+
+/**
+ * Entries are found by the signature segment (a third of the token), so each lookup hashes a
+ * third of the characters of a string that is new on every request; a hit is then confirmed
+ * against the whole token.
+ */
+function signatureOf(raw: string): string {
+  return raw.slice(raw.lastIndexOf('.') + 1);
 }
 
 /**
@@ -31,10 +42,11 @@ export class VerifiedTokenCache {
 
   /** The verified token `raw`, if cached and not yet expired. */
   get(raw: string): VerifiedToken | undefined {
-    const entry = this.entries.get(raw);
-    if (!entry) return undefined;
+    const key = signatureOf(raw);
+    const entry = this.entries.get(key);
+    if (!entry || entry.token !== raw) return undefined;
     if (Date.now() >= entry.expiresAtMs) {
-      this.entries.delete(raw);
+      this.entries.delete(key);
       return undefined;
     }
     return entry;
@@ -42,17 +54,19 @@ export class VerifiedTokenCache {
 
   /** Remembers a token that has just passed full verification. */
   set(raw: string, kid: string, claims: AccessTokenClaims): void {
-    if (this.max <= 0 || this.entries.has(raw)) return;
+    const key = signatureOf(raw);
+    if (this.max <= 0 || this.entries.has(key)) return;
     if (this.entries.size >= this.max) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(raw, { claims, kid, expiresAtMs: claims.exp * 1000 });
+    this.entries.set(key, { token: raw, claims, kid, expiresAtMs: claims.exp * 1000 });
   }
 
   /** Forgets a token (revoked). */
   delete(raw: string): void {
-    this.entries.delete(raw);
+    const key = signatureOf(raw);
+    if (this.entries.get(key)?.token === raw) this.entries.delete(key);
   }
 
   /** Entries held. */
