@@ -72,7 +72,9 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
     const runs: VerificationResult['runs'] = [];
     for (let r = 0; r < p.runs; r++) {
       const url = `${verifier.url}/orders`;
-      const pub = await measure(loader, verifier, { url: `${verifier.url}/public/orders`, connections: p.connections, durationS: p.loadS });
+      // The public twin gets the same requests (the same tokens, cycled): the load generator and the
+      // server's HTTP parsing do identical work, and only the verification differs.
+      const pub = await measure(loader, verifier, { url: `${verifier.url}/public/orders`, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' });
       const warm = await measure(loader, verifier, { url, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' });
       const slice = cold.slice(r * p.coldTokens, (r + 1) * p.coldTokens + p.connections * 2);
       const coldRun = await measure(loader, verifier, { url, connections: p.connections, amount: p.coldTokens, tokens: slice, tokenMode: 'unique' }, true);
