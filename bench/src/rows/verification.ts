@@ -73,15 +73,22 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
     for (let r = 0; r < p.runs; r++) {
       const url = `${verifier.url}/orders`;
       // The public twin gets the same requests (the same tokens, cycled): the load generator and the
-      // server's HTTP parsing do identical work, and only the verification differs.
-      const pub = await measure(loader, verifier, { url: `${verifier.url}/public/orders`, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' });
-      const warm = await measure(loader, verifier, { url, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' });
+      // server's HTTP parsing do identical work, and only the verification differs. Measured in
+      // ABBA order (public, warm, warm, public) so that drift during the run cancels out.
+      const pubSpec: LoadSpec = { url: `${verifier.url}/public/orders`, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' };
+      const warmSpec: LoadSpec = { url, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' };
+      const pubA = await measure(loader, verifier, pubSpec);
+      const warmA = await measure(loader, verifier, warmSpec);
+      const warmB = await measure(loader, verifier, warmSpec);
+      const pubB = await measure(loader, verifier, pubSpec);
+      const pub = meanOf(pubA, pubB);
+      const warm = meanOf(warmA, warmB);
       const slice = cold.slice(r * p.coldTokens, (r + 1) * p.coldTokens + p.connections * 2);
       const coldRun = await measure(loader, verifier, { url, connections: p.connections, amount: p.coldTokens, tokens: slice, tokenMode: 'unique' }, true);
       if (warm.bad > 0 || coldRun.bad > 0) throw new Error(`row 1: ${warm.bad + coldRun.bad} protected requests failed`);
       const rawRun = await raw.call<RawCryptoResult>('crypto', { key, durationMs: p.rawMs });
       runs.push({ pub, warm, cold: coldRun, raw: rawRun });
-      log(`row 1 run ${r + 1}: public ${pub.rps.toFixed(0)} rps, warm ${warm.rps.toFixed(0)}, cold ${coldRun.rps.toFixed(0)}; raw verify ${rawRun.verifyPerSecond.toFixed(0)}/s`);
+      log(`row 1 run ${r + 1}: public ${pubA.rps.toFixed(0)}+${pubB.rps.toFixed(0)} rps, warm ${warmA.rps.toFixed(0)}+${warmB.rps.toFixed(0)}, cold ${coldRun.rps.toFixed(0)}; raw verify ${rawRun.verifyPerSecond.toFixed(0)}/s`);
     }
     const m = (f: (x: VerificationResult['runs'][number]) => number) => median(runs.map(f));
     const pick = (w: (x: VerificationResult['runs'][number]) => Workload): Workload => ({
@@ -122,6 +129,22 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
     await verifier.stop();
     await jwks.close();
   }
+}
+
+/** The mean of two measurements of one workload (sums of counts). */
+function meanOf(a: Workload, b: Workload): Workload {
+  const mean = (f: (w: Workload) => number) => (f(a) + f(b)) / 2;
+  return {
+    rps: mean((w) => w.rps),
+    p50: mean((w) => w.p50),
+    p99: mean((w) => w.p99),
+    ok: a.ok + b.ok,
+    bad: a.bad + b.bad,
+    durationS: a.durationS + b.durationS,
+    cpuUsPerRequest: mean((w) => w.cpuUsPerRequest),
+    verifyMedianUs: mean((w) => w.verifyMedianUs),
+    rawInServerMedianUs: mean((w) => w.rawInServerMedianUs),
+  };
 }
 
 async function measure(loader: RoleProcess, server: ServerProcess, spec: LoadSpec, sampleRaw = false): Promise<Workload> {
