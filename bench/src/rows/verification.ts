@@ -70,8 +70,13 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
     const warmTokens = await mint(key, issuer, p.warmTokens, [raw]);
     const cold = await mint(key, issuer, p.runs * p.coldTokens + p.connections * 2, [raw, forkRole('raw')]);
     const runs: VerificationResult['runs'] = [];
+    const url = `${verifier.url}/orders`;
+    // Warm-up, discarded: a fresh process runs the first seconds of load through the JIT and the
+    // first GCs of its heap (the first measured run was up to 2x slower than the third without it).
+    for (const target of [`${verifier.url}/public/orders`, url]) {
+      await loader.call<LoadResult>('load', { url: target, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' });
+    }
     for (let r = 0; r < p.runs; r++) {
-      const url = `${verifier.url}/orders`;
       // The public twin gets the same requests (the same tokens, cycled): the load generator and the
       // server's HTTP parsing do identical work, and only the verification differs. Measured in
       // ABBA order (public, warm, warm, public) so that drift during the run cancels out.
