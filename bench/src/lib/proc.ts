@@ -84,9 +84,9 @@ export async function startServer(
   env: Record<string, string>,
   url: string,
   readyPath: string,
-  opts: { timeoutMs?: number; readyLine?: string; cpuProfDir?: string } = {},
+  opts: { timeoutMs?: number; readyLine?: string; cpuProfDir?: string; nodeArgs?: string[] } = {},
 ): Promise<ServerProcess> {
-  const execArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`, ...args] : args;
+  const execArgs = [...(opts.nodeArgs ?? []), ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), ...args];
   const child = spawn(command, execArgs, { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));

@@ -93,6 +93,13 @@ class BenchProbeController {
     return { sampleRaw: this.sampleRaw };
   }
 
+  /** Live JS heap (MiB) after a full GC when the process runs with --expose-gc (row 6), else without one. */
+  @Public() @Get('live-heap') liveHeap(): { heapUsedMiB: number; collected: boolean } {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    return { heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20, collected: gc !== undefined };
+  }
+
   @Public() @Get('state') state(): { applied: number; size: number; caughtUp: boolean } {
     return { applied: this.store.applied, size: this.store.size, caughtUp: this.store.caughtUp };
   }

@@ -35,18 +35,22 @@ export interface MemoryResult {
   /** Entries the store may hold at most: rate × (TTL + sweep interval). */
   entryBound: number;
   baselineRssMiB: number;
+  /** Live JS heap after a full GC (MiB): before the flood, once in steady state (TTL + a sweep in), at its end, and after it. */
+  liveHeapMiB: { baseline: number; half: number; end: number; after: number };
 }
 
 /**
  * A verifier follows a stream of its own while `memEvents` token revocations arrive, spread
  * evenly over 2 × TTL (each expires TTL after it is published); its RSS and entry count are
- * sampled every 500 ms, through the flood and one TTL + sweep interval after it.
+ * sampled every 500 ms, through the flood and one TTL + sweep interval after it; the live JS heap
+ * after a forced GC (the verifier runs with --expose-gc) before, at the planned half, at the end and after.
  */
 export async function benchMemory(p: Profile, env: AuthEnvironment, authUrl: string, loader: RoleProcess, log: (m: string) => void): Promise<MemoryResult> {
   const nc = await connectNats(env.nats.url, 'bench-memory-setup');
   await ensureEventStream(await nc.jetstreamManager(), { name: STREAM, subjectPrefix: PREFIX });
   await nc.drain();
-  const verifier = await startVerifier(env.nats.url, ISSUER, `${authUrl}/.well-known/jwks.json`, { EVENTS_STREAM: STREAM, EVENTS_SUBJECT_PREFIX: PREFIX });
+  const verifier = await startVerifier(env.nats.url, ISSUER, `${authUrl}/.well-known/jwks.json`, { EVENTS_STREAM: STREAM, EVENTS_SUBJECT_PREFIX: PREFIX }, undefined, ['--expose-gc']);
+  const liveHeap = async () => ((await (await fetch(`${verifier.url}/bench/live-heap`)).json()) as { heapUsedMiB: number }).heapUsedMiB;
   const spreadS = 2 * p.memTtlS;
   const rate = p.memEvents / spreadS;
   const samples: MemorySample[] = [];
@@ -62,12 +66,22 @@ export async function benchMemory(p: Profile, env: AuthEnvironment, authUrl: str
     }
   })();
   const baselineRssMiB = rssMiB(verifier.pid);
+  const heap = { baseline: await liveHeap(), half: Number.NaN, end: Number.NaN, after: Number.NaN };
   try {
+    // One forced GC once the store has reached its steady state (TTL + a sweep into the flood),
+    // and one at the end: RSS alone cannot tell retained garbage from growth.
+    const halfway = setTimeout(() => {
+      liveHeap().then((v) => (heap.half = v), () => undefined);
+    }, (p.memTtlS + SWEEP_S + 5) * 1000);
     const pub = await loader.call<{ published: number; seconds: number }>('publish', { natsUrl: env.nats.url, stream: STREAM, prefix: PREFIX, count: p.memEvents, kind: 'jti', ttlSeconds: p.memTtlS, ratePerSecond: rate, inflight: 1024 });
+    clearTimeout(halfway);
+    heap.end = await liveHeap();
+    if (Number.isNaN(heap.half)) heap.half = heap.end; // the flood ended before the steady state
     publishEnd = Date.now();
     publishing = false;
     log(`row 6: published ${pub.published} events in ${pub.seconds.toFixed(1)} s`);
     await sampler;
+    heap.after = await liveHeap();
     const during = samples.filter((s) => s.t <= pub.seconds);
     const at = (frac: number) => nearest(during, pub.seconds * frac)?.rssMiB ?? Number.NaN;
     return {
@@ -84,6 +98,7 @@ export async function benchMemory(p: Profile, env: AuthEnvironment, authUrl: str
       entriesAfter: samples.at(-1)?.entries ?? Number.NaN,
       entryBound: Math.round(rate * (p.memTtlS + SWEEP_S)),
       baselineRssMiB,
+      liveHeapMiB: heap,
     };
   } finally {
     publishing = false;

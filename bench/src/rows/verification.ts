@@ -41,7 +41,7 @@ export interface VerificationResult {
 }
 
 /** Starts a bench verifier (auth-verify + service-runtime) with the given issuer and JWKS. */
-export async function startVerifier(natsUrl: string, issuer: string, jwksUri: string, extra: Record<string, string> = {}, cpuProfDir?: string): Promise<ServerProcess> {
+export async function startVerifier(natsUrl: string, issuer: string, jwksUri: string, extra: Record<string, string> = {}, cpuProfDir?: string, nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
   return startServer(
     process.execPath,
@@ -49,7 +49,7 @@ export async function startVerifier(natsUrl: string, issuer: string, jwksUri: st
     { ISSUER: issuer, JWKS_URI: jwksUri, NATS_URL: natsUrl, PORT: String(port), NODE_ENV: 'test', ...extra },
     `http://127.0.0.1:${port}`,
     '/health/ready',
-    { timeoutMs: 60_000, ...(cpuProfDir ? { cpuProfDir } : {}) },
+    { timeoutMs: 60_000, nodeArgs, ...(cpuProfDir ? { cpuProfDir } : {}) },
   );
 }
 
