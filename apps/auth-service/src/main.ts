@@ -1,3 +1,5 @@
+// First: sizes the libuv pool before any module can use it.
+import './threadpool';
 import 'reflect-metadata';
 import { GatehouseError } from '@gatehouse/contracts';
 import { createLogger } from '@gatehouse/service-runtime';
