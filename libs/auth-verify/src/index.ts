@@ -6,5 +6,7 @@ export { JwksCache } from './lib/jwks-cache';
 export { RevocationStore, type RevocationVerdict } from './lib/revocation-store';
 export { RevocationState, type RevocationReason } from './lib/revocation-state';
 export { TokenVerifier } from './lib/token-verifier';
+export { PassportJwtGuard } from './lib/guards';
+export { AUTH_VERIFY_STRATEGY } from './lib/auth-verify.options';
 export { verifierConfigShape, authVerifyOptionsFrom, type VerifierConfig } from './lib/verifier-config';
 export { VerifierReadiness } from './lib/verifier-readiness';

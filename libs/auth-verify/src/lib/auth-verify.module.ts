@@ -1,9 +1,9 @@
 import { type DynamicModule, Injectable, Module, type OnModuleInit, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { AUTH_VERIFY_OPTIONS, resolveOptions, type AuthVerifyOptions } from './auth-verify.options';
+import { AUTH_VERIFY_OPTIONS, AUTH_VERIFY_STRATEGY, resolveOptions, type AuthVerifyOptions } from './auth-verify.options';
 import { createGatehouseJwtStrategy, nextStrategyName } from './gatehouse-jwt.strategy';
-import { JwtAuthGuard, ScopesGuard } from './guards';
+import { JwtAuthGuard, PassportJwtGuard, ScopesGuard } from './guards';
 import { JwksCache } from './jwks-cache';
 import { RevocationStore } from './revocation-store';
 import { TokenVerifier } from './token-verifier';
@@ -31,7 +31,9 @@ function providers(): Provider[] {
     RevocationStore,
     VerifiedTokenCache,
     TokenVerifier,
+    { provide: AUTH_VERIFY_STRATEGY, useValue: name },
     createGatehouseJwtStrategy(name),
+    PassportJwtGuard,
     AuthVerifyStarter,
     VerifierReadiness,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
@@ -58,7 +60,7 @@ export class AuthVerifyModule {
       global: true,
       imports: [PassportModule],
       providers: [{ provide: AUTH_VERIFY_OPTIONS, useValue: resolveOptions(options) }, ...providers()],
-      exports: [JwksCache, RevocationStore, VerifierReadiness, TokenVerifier],
+      exports: [JwksCache, RevocationStore, VerifierReadiness, TokenVerifier, PassportJwtGuard, AUTH_VERIFY_STRATEGY],
     };
   }
 
@@ -72,7 +74,7 @@ export class AuthVerifyModule {
         { provide: AUTH_VERIFY_OPTIONS, useFactory: async (...args: never[]) => resolveOptions(await async.useFactory(...args)), inject: async.inject ?? [] },
         ...providers(),
       ],
-      exports: [JwksCache, RevocationStore, VerifierReadiness, TokenVerifier],
+      exports: [JwksCache, RevocationStore, VerifierReadiness, TokenVerifier, PassportJwtGuard, AUTH_VERIFY_STRATEGY],
     };
   }
 }

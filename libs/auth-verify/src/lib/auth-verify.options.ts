@@ -53,3 +53,6 @@ export function resolveOptions(o: AuthVerifyOptions): ResolvedAuthVerifyOptions 
     ...o,
   };
 }
+
+/** Injection token: the name this module instance registered its passport-jwt strategy under. */
+export const AUTH_VERIFY_STRATEGY = Symbol('AUTH_VERIFY_STRATEGY');

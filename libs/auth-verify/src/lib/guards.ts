@@ -2,9 +2,11 @@ import { GatehouseError, InsufficientScopeError, InvalidTokenError, type AccessT
 import { IS_PUBLIC_KEY, Metrics } from '@gatehouse/service-runtime';
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthGuard, type IAuthGuard } from '@nestjs/passport';
 import type { Counter } from 'prom-client';
 import { SCOPES_KEY } from './decorators';
 import { bearerFromSingleHeader } from './gatehouse-jwt.strategy';
+import { AUTH_VERIFY_STRATEGY } from './auth-verify.options';
 import { rejectionReason, TokenRejection } from './token-rejection';
 import { TokenVerifier } from './token-verifier';
 
@@ -45,14 +47,46 @@ export class JwtAuthGuard implements CanActivate {
     }
   }
 
-  /** 503 for stale revocation state, otherwise 401; counts the reason. */
   private refuse(err: unknown): never {
-    if (err instanceof GatehouseError && err.status === 503) {
-      this.rejections?.inc({ reason: 'stale' });
-      throw err;
+    return refuse(this.rejections, err, undefined);
+  }
+}
+
+/** 503 for stale revocation state, otherwise 401 `invalid_token`; counts the reason. */
+function refuse(rejections: Counter<'reason'> | null, err: unknown, info: unknown): never {
+  if (err instanceof GatehouseError && err.status === 503) {
+    rejections?.inc({ reason: 'stale' });
+    throw err;
+  }
+  rejections?.inc({ reason: rejectionReason(err, info) });
+  throw new InvalidTokenError();
+}
+
+/**
+ * The same protection through passport: `@nestjs/passport`'s AuthGuard on this module's
+ * passport-jwt strategy (RS256 pinned, key from the JWKS cache, the same header, claim and
+ * revocation checks, no verified-token cache). For routes that compose passport strategies; the
+ * global guard already covers every route that is not `@Public()`, so use it on a `@Public()` one.
+ *
+ * @example \@Public() \@UseGuards(PassportJwtGuard) \@Get('x') x(\@Principal() who: AccessTokenClaims) {}
+ */
+@Injectable()
+export class PassportJwtGuard implements CanActivate {
+  private readonly inner: IAuthGuard;
+
+  constructor(@Inject(AUTH_VERIFY_STRATEGY) strategy: string, @Optional() @Inject(Metrics) metrics?: Metrics) {
+    const rejections = metrics ? metrics.counter('auth_verify_rejections_total', 'Bearer tokens refused, by reason', ['reason']) : null;
+    class StrategyGuard extends AuthGuard(strategy) {
+      override handleRequest<T>(err: unknown, user: T, info: unknown): T {
+        if (err || !user) refuse(rejections, err, info ?? new TokenRejection('missing'));
+        return user;
+      }
     }
-    this.rejections?.inc({ reason: rejectionReason(err, undefined) });
-    throw new InvalidTokenError();
+    this.inner = new StrategyGuard();
+  }
+
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return Promise.resolve(this.inner.canActivate(context) as boolean | Promise<boolean>);
   }
 }
 

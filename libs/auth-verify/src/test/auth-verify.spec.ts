@@ -111,6 +111,20 @@ describe('AuthVerifyModule', () => {
     expect(trapHits).toBe(0);
   });
 
+  it('accepts a valid token through the passport-jwt strategy too', async () => {
+    const res = await get('/via-passport', issuer.token({ sub: 'user-p' }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ sub: 'user-p' });
+    expect((await get('/via-passport')).status).toBe(401);
+  });
+
+  it.each(hostile)('rejects %s with 401 invalid_token through the passport-jwt strategy', async (_name, make) => {
+    const res = await get('/via-passport', make());
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(trapHits).toBe(0);
+  });
+
   it('fetches the JWKS at most once per cooldown under a flood of random kids', async () => {
     const before = issuer.fetches();
     await Promise.all(Array.from({ length: 50 }, () => get('/me', issuer.token({}, { kid: randomUUID() }))));
@@ -144,9 +158,11 @@ describe('AuthVerifyModule', () => {
     const sid = randomUUID();
     const token = issuer.token({ sid });
     expect((await get('/me', token)).status).toBe(200);
+    expect((await get('/via-passport', token)).status).toBe(200);
     const t0 = performance.now();
     await publisher.publish('gatehouse.revoked.session', { v: 1, sid, until: now() + 300 }, randomUUID());
     await until(async () => (await get('/me', token)).status === 401);
+    expect((await get('/via-passport', token)).status).toBe(401);
     process.stdout.write(`auth-verify: revocation applied in ${(performance.now() - t0).toFixed(1)} ms\n`);
     const metrics = await (await fetch(`${verifier.url}/metrics`)).text();
     expect(metrics).toMatch(/auth_verify_rejections_total\{reason="revoked_session"[^}]*\} [1-9]/);

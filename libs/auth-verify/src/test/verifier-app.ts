@@ -1,8 +1,8 @@
 import { createHttpApp, createLogger, Public, RuntimeModule } from '@gatehouse/service-runtime';
 import type { AccessTokenClaims } from '@gatehouse/contracts';
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthVerifyModule, Principal, RevocationStore, Scopes, type AuthVerifyOptions } from '../index';
+import { AuthVerifyModule, PassportJwtGuard, Principal, RevocationStore, Scopes, type AuthVerifyOptions } from '../index';
 
 @Controller()
 class ProbeController {
@@ -10,6 +10,10 @@ class ProbeController {
     return { ok: true };
   }
   @Get('me') me(@Principal() who: AccessTokenClaims): { sub: string } {
+    return { sub: who.sub };
+  }
+  /** The same protection through @nestjs/passport and the passport-jwt strategy. */
+  @Public() @UseGuards(PassportJwtGuard) @Get('via-passport') viaPassport(@Principal() who: AccessTokenClaims): { sub: string } {
     return { sub: who.sub };
   }
   @Scopes('orders:write') @Get('write') write(): { ok: true } {
