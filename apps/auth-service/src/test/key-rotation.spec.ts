@@ -2,6 +2,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import { DataSource } from 'typeorm';
 import { KeyRotationService } from '../app/keys/key-rotation.service';
 import { UsersService } from '../app/users/users.service';
+import { testStream } from './stream-helpers';
 import { postJson, startAuthService, type TestAuthService } from './test-auth-app';
 
 // lead = PUBLISH_AHEAD + CHECK_INTERVAL = 2 s; a retired key stays TTL + CHECK + SKEW = 31 s.
@@ -157,6 +158,26 @@ describe('automatic and forced signing key rotation', () => {
       await c.dispose();
     }
   }, 20_000);
+
+  it('a forced rotation reaches the other replicas at once, not at their next key check', async () => {
+    const ts = await testStream('keys_notify');
+    const slow = { ...ts.env, KEY_CHECK_INTERVAL: '3600' };
+    const c = await startAuthService('key_rotation_notify', slow);
+    const c2 = await startAuthService('key_rotation_notify', { ...slow, KEY_ENCRYPTION_KEY: c.config.KEY_ENCRYPTION_KEY! }, c.db);
+    try {
+      await postJson(`${c.url}/auth/register`, { email: 'plain@example.com', password: PASSWORD });
+      const oldKid = kidOf(await login(c2, 'plain@example.com'));
+      const admin = await c.app.get(UsersService).register('root@example.com', PASSWORD, true);
+      const kid = await c.app.get(KeyRotationService).forceRotate({ userId: admin.id });
+      expect(kid).not.toBe(oldKid);
+      await waitFor('the second replica to sign with the new key', 3000, async () => (kidOf(await login(c2, 'plain@example.com')) === kid ? true : undefined));
+      expect(kidsOf(await jwks(c2))).toEqual([kid]);
+    } finally {
+      await c2.stop();
+      await c.dispose();
+      await ts.close();
+    }
+  }, 30_000);
 
   it('keeps the first key published until its expire_at (after every token it signed), then drops it', async () => {
     const ds = a.app.get(DataSource);

@@ -1,4 +1,4 @@
-import { parseEvent } from '@gatehouse/contracts';
+import { EVENT_SUBJECTS, parseEvent } from '@gatehouse/contracts';
 import { connectNats, ensureEventStream, EventPublisher } from '@gatehouse/revocation-events';
 import { ROOT_LOGGER } from '@gatehouse/service-runtime';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -7,6 +7,7 @@ import { Client, type Notification } from 'pg';
 import type { Logger } from 'pino';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
+import { KeyStoreService } from '../keys/key-store.service';
 
 const RELAY_LOCK_ID = 7_316_003;
 const CHANNEL = 'gatehouse_outbox';
@@ -56,6 +57,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(ROOT_LOGGER) private readonly log: Logger,
+    private readonly keys: KeyStoreService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -134,8 +136,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** The fast path: the leader publishes the event carried by the notification at once. */
   private onNotification(n: Notification): void {
-    if (!this.leader || !this.healthy || this.stopped || !n.payload) return;
+    if (this.stopped || !n.payload) return;
     const row = notifiedRow(n.payload);
+    // Every replica hears every outbox row: a forced rotation on one replica makes all of them
+    // reload their keys now, not at their next KEY_CHECK_INTERVAL (they would otherwise keep
+    // signing with, and accepting, a key that has just been dropped as compromised).
+    if (row?.subject === EVENT_SUBJECTS.keysRotated) {
+      this.keys.reload().catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : 'error' }, 'outbox relay: key reload after a rotation event failed'));
+    }
+    if (!this.leader || !this.healthy) return;
     if (!row) {
       this.wake?.(); // an id-only or unreadable notification: let the drain read the row
       return;

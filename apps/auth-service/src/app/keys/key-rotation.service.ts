@@ -89,7 +89,8 @@ export class KeyRotationService implements OnModuleInit, OnApplicationBootstrap,
   /**
    * Compromise response: a new key signs at once, every other key leaves the JWKS now, and
    * `gatehouse.keys.rotated {kids: [new kid]}` plus an audit row are written in the same transaction.
-   * Other replicas switch on their next check (≤ KEY_CHECK_INTERVAL); this one at once.
+   * This replica switches at once; the others as soon as the event's outbox NOTIFY reaches their
+   * outbox relay (milliseconds), at the latest on their next check (≤ KEY_CHECK_INTERVAL).
    *
    * @returns the kid of the new signing key
    */
