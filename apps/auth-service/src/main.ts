@@ -3,7 +3,7 @@ import './threadpool';
 import 'reflect-metadata';
 import { GatehouseError } from '@gatehouse/contracts';
 import { createLogger } from '@gatehouse/service-runtime';
-import { clientCreate } from './app/cli/client-create';
+import { CLIENT_CREATE_HELP, clientCreate } from './app/cli/client-create';
 import { seed } from './app/cli/seed';
 import { createAuthApp } from './app/create-app';
 import { resolveKeyEncryptionKey } from './app/config/key-encryption-key';
@@ -11,16 +11,25 @@ import { ConfigError, loadConfig } from './app/config/load-config';
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 
-const USAGE = 'usage: main.js [serve | seed | client create --id ID --audience A --scope S]';
+const USAGE = 'usage: main.js [serve | seed | client create --id ID ...]   (each answers --help)';
+
+const HELP: Record<string, string> = {
+  serve: 'usage: main.js [serve]\n\nRuns the HTTP service (migrations first, under an advisory lock). Configuration comes from the environment (README, Configuration).',
+  seed: 'usage: main.js seed\n\nIdempotent: migrations, the first admin and the sample clients (orders-service, sample-spa, sample-web).\nGenerated development credentials go to $LOCAL_DIR/credentials.json; logs to stderr.',
+  client: CLIENT_CREATE_HELP,
+};
 
 /** Entry point: `serve` (default), `seed`, or `client create`. */
 async function bootstrap(): Promise<void> {
-  const config = loadConfig(process.env);
-  const log = createLogger('auth-service', config.LOG_LEVEL);
   const [command = 'serve', ...rest] = process.argv.slice(2);
+  if (command === '--help' || command === 'help') return void process.stdout.write(`${USAGE}\n\n${Object.values(HELP).join('\n\n')}\n`);
   if (command !== 'serve' && command !== 'seed' && !(command === 'client' && rest[0] === 'create')) {
     throw new ConfigError(USAGE);
   }
+  if (rest.includes('--help')) return void process.stdout.write(`${HELP[command] ?? USAGE}\n`);
+  const config = loadConfig(process.env);
+  // Commands print their result on stdout, so their logs go to stderr.
+  const log = createLogger('auth-service', config.LOG_LEVEL, command === 'serve' ? undefined : process.stderr);
   const workers = workerCount(process.env);
   if (command === 'serve' && workers > 1 && cluster.isPrimary) {
     // Before forking, so that workers share one development key file rather than racing to create it.

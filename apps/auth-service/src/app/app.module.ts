@@ -20,6 +20,7 @@ import { KEY_ENCRYPTION, KeyStoreService } from './keys/key-store.service';
 import { KeyRotationService } from './keys/key-rotation.service';
 import { KeysAdminController } from './keys/keys-admin.controller';
 import { OAuthClientResolver } from './oauth/oauth-client.resolver';
+import { OPENID_PROVIDER_CONTROLLERS, openIdProviderProviders } from './oidc/openid-provider.providers';
 import { RevocationController } from './oauth/revocation.controller';
 import { TokenController } from './oauth/token.controller';
 import { RefreshTokenService } from './refresh/refresh-token.service';
@@ -69,7 +70,7 @@ export class AppModule {
         }),
         JwtModule.register({}),
       ],
-      controllers: [AuthController, TokenController, JwksController, SessionsController, RevocationController, PasswordController, AdminController, KeysAdminController, ...WEB_CONTROLLERS],
+      controllers: [AuthController, TokenController, JwksController, SessionsController, RevocationController, PasswordController, AdminController, KeysAdminController, ...WEB_CONTROLLERS, ...OPENID_PROVIDER_CONTROLLERS],
       providers: [
         { provide: AUTH_CONFIG, useValue: deps.config },
         { provide: KEY_ENCRYPTION, useValue: new KeyEncryption(deps.kek) },
@@ -92,6 +93,7 @@ export class AppModule {
         OAuthClientResolver,
         AdminGuard,
         ...webProviders(deps.kek),
+        ...openIdProviderProviders(deps.kek),
       ],
       exports: [UsersService, ClientsService],
     };

@@ -50,7 +50,7 @@ describe('client cache across two auth-service replicas', () => {
   /** A new client, already cached by both replicas. */
   async function cachedClient(): Promise<{ id: string; secret: string }> {
     const id = `svc-${++n}`;
-    const { clientSecret: secret } = await a.app.get(ClientsService).register({ id, audiences: ['orders'], scopes: ['orders:read'] });
+    const secret = (await a.app.get(ClientsService).register({ id, audiences: ['orders'], scopes: ['orders:read'] })).clientSecret ?? '';
     for (const svc of [a, b]) {
       // Until its listener is up (after a lost connection), a replica does not cache.
       const cached = async () => ((await token(svc, id, secret)) === 200 ? svc.app.get(ClientCache).get(id) : undefined);

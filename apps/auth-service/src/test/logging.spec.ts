@@ -14,7 +14,7 @@ describe('logs', () => {
     await postJson(`${svc.url}/auth/register`, { email: 'log@example.com', password });
     const login = await postJson(`${svc.url}/auth/login`, { email: 'log@example.com', password }, { 'x-request-id': 'trace-me-1' });
     await postJson(`${svc.url}/auth/login`, { email: 'log@example.com', password: password + 'x' });
-    const { clientSecret } = await svc.app.get(ClientsService).register({ id: 'log-client', audiences: ['orders'], scopes: [] });
+    const clientSecret = (await svc.app.get(ClientsService).register({ id: 'log-client', audiences: ['orders'], scopes: [] })).clientSecret ?? '';
     const cc = await postForm(`${svc.url}/oauth/token`, { grant_type: 'client_credentials' }, { authorization: basic('log-client', clientSecret) });
     await postForm(`${svc.url}/oauth/token`, { grant_type: 'client_credentials', client_id: 'log-client', client_secret: 'wrong-' + clientSecret });
 

@@ -12,7 +12,7 @@ describe('POST /oauth/token client_credentials', () => {
     svc = await startAuthService('cc');
     tokenUrl = `${svc.url}/oauth/token`;
     const registered = await svc.app.get(ClientsService).register({ id: 'orders-service', audiences: ['inventory'], scopes: ['inventory:reserve'] });
-    secret = registered.clientSecret;
+    secret = registered.clientSecret ?? '';
     await svc.app.get(ClientsService).register({ id: 'reporting', audiences: ['orders', 'inventory'], scopes: ['orders:read'] });
   });
   afterAll(() => svc.dispose());
@@ -42,7 +42,7 @@ describe('POST /oauth/token client_credentials', () => {
   });
 
   it('narrows scope and audience for a multi-audience client', async () => {
-    const { clientSecret } = await svc.app.get(ClientsService).register({ id: 'multi', audiences: ['orders', 'inventory'], scopes: ['orders:read', 'inventory:reserve'] });
+    const clientSecret = (await svc.app.get(ClientsService).register({ id: 'multi', audiences: ['orders', 'inventory'], scopes: ['orders:read', 'inventory:reserve'] })).clientSecret ?? '';
     const res = await postForm(tokenUrl, { grant_type: 'client_credentials', audience: 'orders', scope: 'orders:read' }, { authorization: basic('multi', clientSecret) });
     expect(res.status).toBe(200);
     expect(res.body['scope']).toBe('orders:read');

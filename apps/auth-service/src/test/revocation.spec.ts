@@ -13,7 +13,7 @@ describe('revocation, introspection, password change and admin disable', () => {
   beforeAll(async () => {
     ts = await testStream('revocation');
     svc = await startAuthService('revocation', ts.env);
-    const { clientSecret } = await svc.app.get(ClientsService).register({ id: 'resource-server', audiences: ['orders'], scopes: [] });
+    const clientSecret = (await svc.app.get(ClientsService).register({ id: 'resource-server', audiences: ['orders'], scopes: [] })).clientSecret ?? '';
     rsAuth = basic('resource-server', clientSecret);
     await svc.app.get(UsersService).register('root@example.com', 'admin-password', true);
   });

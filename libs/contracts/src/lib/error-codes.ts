@@ -30,6 +30,17 @@ export const OAUTH_ERROR_CODES = [
   'unsupported_token_type',
   'temporarily_unavailable',
   'server_error',
+  // RFC 8707 (resource indicators), RFC 6749 §4.1.2.1 and OpenID Connect Core §3.1.2.6.
+  'invalid_target',
+  'access_denied',
+  'unsupported_response_type',
+  'login_required',
+  'consent_required',
+  'interaction_required',
+  'request_not_supported',
+  'request_uri_not_supported',
+  // RFC 6750 §3.1 (userinfo).
+  'invalid_token',
 ] as const;
 
 /** Union of {@link OAUTH_ERROR_CODES}. */

@@ -5,7 +5,24 @@ export interface TokenResponse {
   expires_in: number;
   scope: string;
   refresh_token?: string;
+  /** OpenID Connect: an authorization_code grant with the `openid` scope. */
+  id_token?: string;
 }
+
+/** OpenID Connect scopes (Core §5.4) and `offline_access` (§11); every other scope is a resource scope. */
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+/** RFC 7591 `token_endpoint_auth_method` values Gatehouse supports. */
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
+
+/** One of {@link TOKEN_ENDPOINT_AUTH_METHODS}. */
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+/** Grant types a client may be registered for. */
+export const CLIENT_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+
+/** One of {@link CLIENT_GRANT_TYPES}. */
+export type ClientGrantType = (typeof CLIENT_GRANT_TYPES)[number];
 
 /** The built-in first-party client used by a login that names no `client_id`. */
 export const FIRST_PARTY_CLIENT_ID = 'gatehouse';

@@ -85,7 +85,8 @@ export class GatehouseExceptionFilter implements ExceptionFilter {
   }
 
   private sendOAuth(reply: FastifyReply, status: number, error: string, description: string): void {
-    if (status === 401) void reply.header('www-authenticate', 'Basic realm="gatehouse", charset="UTF-8"');
+    // A bearer endpoint (userinfo) sets its own RFC 6750 challenge; client authentication gets Basic.
+    if (status === 401 && !reply.hasHeader('www-authenticate')) void reply.header('www-authenticate', 'Basic realm="gatehouse", charset="UTF-8"');
     void reply
       .status(status)
       .header('cache-control', 'no-store')

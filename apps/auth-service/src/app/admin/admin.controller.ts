@@ -1,11 +1,13 @@
 import { EVENT_SUBJECTS, GatehouseError, RequestInvalidError, type AccessTokenClaims } from '@gatehouse/contracts';
 import { Public } from '@gatehouse/service-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { audit } from '../audit/audit';
+import { clientDocument, clientMetadataBody, clientRegistrationBody, metadataFrom } from '../clients/client-document';
+import { ClientEntity } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { parseBody } from '../common/parse-body';
 import { queryRows } from '../database/query-rows';
@@ -18,12 +20,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const page = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-const newClient = z.strictObject({
-  id: z.string().max(64),
-  name: z.string().min(1).max(200).optional(),
-  audiences: z.array(z.string().max(64)).min(1).max(16),
-  scopes: z.array(z.string().max(64)).max(32),
 });
 
 /** /admin/*: users (list, disable, enable) and service clients (list, create, revoke). */
@@ -71,20 +67,33 @@ export class AdminController {
 
   @Get('clients')
   async listClients(): Promise<{ clients: unknown[] }> {
-    const rows = await this.ds.query(
-      `SELECT id, name, audiences, scopes, created_at AS "createdAt", revoked_at AS "revokedAt" FROM clients ORDER BY id LIMIT 1000`,
-    );
-    return { clients: rows as unknown[] };
+    const rows = await this.ds.getRepository(ClientEntity).find({ order: { id: 'ASC' }, take: 1000 });
+    return { clients: rows.map((c) => clientDocument(c)) };
   }
 
-  /** Registers a client; the secret is in this response only. */
+  /**
+   * Registers a client from RFC 7591 metadata; a confidential client's secret is in this
+   * response only (a public one, `token_endpoint_auth_method: none`, has none).
+   */
   @Post('clients')
   @HttpCode(201)
   async createClient(@Body() body: unknown, @Claims() admin: AccessTokenClaims, @Req() req: FastifyRequest): Promise<Record<string, unknown>> {
-    const input = parseBody(newClient, body);
-    const { client, clientSecret } = await this.clients.register({ id: input.id, audiences: input.audiences, scopes: input.scopes, ...(input.name ? { name: input.name } : {}) });
+    const input = parseBody(clientRegistrationBody, body);
+    const id = input.client_id ?? input.id;
+    if (!id) throw new RequestInvalidError('The client registration is invalid.', [{ path: 'client_id', message: 'required' }]);
+    const { client, clientSecret } = await this.clients.register({ id, ...metadataFrom(input) });
     await audit(this.ds.manager, 'admin_action', { userId: admin.sub, ip: req.ip, details: { action: 'create_client', target: client.id } });
-    return { client_id: client.id, client_secret: clientSecret, audiences: client.audiences, scopes: client.scopes };
+    return clientDocument(client, clientSecret);
+  }
+
+  /** Replaces a client's metadata (the whole document, RFC 7592 style); the secret stays. */
+  @Put('clients/:id')
+  async updateClient(@Param('id') id: string, @Body() body: unknown, @Claims() admin: AccessTokenClaims, @Req() req: FastifyRequest): Promise<Record<string, unknown>> {
+    const input = parseBody(clientMetadataBody, body);
+    const client = await this.clients.update(id.slice(0, 64), metadataFrom(input));
+    if (!client) throw new GatehouseError('REQUEST_NOT_FOUND', 404, 'No such active client.');
+    await audit(this.ds.manager, 'admin_action', { userId: admin.sub, ip: req.ip, details: { action: 'update_client', target: client.id } });
+    return clientDocument(client);
   }
 
   /** Revokes a client: its secret stops working and verifiers refuse its existing tokens. */

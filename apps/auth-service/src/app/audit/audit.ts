@@ -12,7 +12,11 @@ export type AuditEvent =
   | 'session_revoked'
   | 'password_changed'
   | 'key_rotated'
-  | 'admin_action';
+  | 'admin_action'
+  | 'code_replay_detected'
+  | 'consent_withdrawn'
+  | 'backchannel_logout_delivered'
+  | 'backchannel_logout_failed';
 
 /** Who and where, for an audit row. */
 export interface AuditContext {

@@ -1,11 +1,37 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { parseArgs } from 'node:util';
+import type { ClientGrantType, TokenEndpointAuthMethod } from '@gatehouse/contracts';
+import { clientDocument } from '../clients/client-document';
 import { ClientsService } from '../clients/clients.service';
 
-/**
- * `client create --id ID --audience A [--audience B] --scope S [--scope T] [--name N]`:
- * registers a service client and prints its secret once, as JSON on stdout.
- */
+/** `client create --help`. */
+export const CLIENT_CREATE_HELP = `usage: main.js client create --id ID [options]
+
+Registers a client and prints it as JSON on stdout (a confidential client's secret appears
+this once). Logs go to stderr.
+
+  --id ID                          client_id: ^[a-z][a-z0-9._-]{2,63}$ (required)
+  --name NAME                      client_name shown on the consent page
+  --audience A                     resource audience its tokens may carry (repeatable)
+  --scope S                        scope it may obtain (repeatable, or space-separated)
+  --redirect-uri URI               authorization code redirect URI, exact match (repeatable);
+                                   https, or http on 127.0.0.1 / [::1] (native apps)
+  --post-logout-redirect-uri URI   where RP-initiated logout may return (repeatable)
+  --backchannel-logout-uri URI     receives OIDC back-channel logout tokens
+  --grant-type G                   authorization_code | refresh_token | client_credentials (repeatable);
+                                   default: authorization_code refresh_token with a redirect URI,
+                                   client_credentials without
+  --public                         public client (SPA, mobile): no secret, PKCE only
+  --auth-method M                  client_secret_basic (default) | client_secret_post
+  --first-party                    trusted app: no consent screen
+  --help                           this text
+
+examples:
+  main.js client create --id billing --audience orders --scope orders:read
+  main.js client create --id my-spa --public --redirect-uri https://app.example.com/callback \\
+    --scope "openid email offline_access orders:read" --audience orders`;
+
+/** Registers a client from command-line flags and prints its JSON document on stdout. */
 export async function clientCreate(app: INestApplicationContext, argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -14,17 +40,29 @@ export async function clientCreate(app: INestApplicationContext, argv: string[])
       name: { type: 'string' },
       audience: { type: 'string', multiple: true },
       scope: { type: 'string', multiple: true },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      'backchannel-logout-uri': { type: 'string' },
+      'grant-type': { type: 'string', multiple: true },
+      public: { type: 'boolean' },
+      'auth-method': { type: 'string' },
+      'first-party': { type: 'boolean' },
     },
     strict: true,
   });
-  if (!values.id) throw new Error('client create: --id is required');
+  if (!values.id) throw new Error('client create: --id is required (see --help)');
+  const method = values.public ? 'none' : (values['auth-method'] ?? 'client_secret_basic');
   const { client, clientSecret } = await app.get(ClientsService).register({
     id: values.id,
-    ...(values.name ? { name: values.name } : {}),
+    name: values.name,
     audiences: values.audience ?? [],
-    scopes: values.scope ?? [],
+    scopes: (values.scope ?? []).flatMap((s) => s.split(' ')).filter(Boolean),
+    redirectUris: values['redirect-uri'],
+    postLogoutRedirectUris: values['post-logout-redirect-uri'],
+    backchannelLogoutUri: values['backchannel-logout-uri'] ?? null,
+    grantTypes: values['grant-type'] as ClientGrantType[] | undefined,
+    tokenEndpointAuthMethod: method as TokenEndpointAuthMethod,
+    firstParty: values['first-party'] ?? false,
   });
-  process.stdout.write(
-    JSON.stringify({ client_id: client.id, client_secret: clientSecret, audiences: client.audiences, scopes: client.scopes }) + '\n',
-  );
+  process.stdout.write(JSON.stringify(clientDocument(client, clientSecret)) + '\n');
 }

@@ -4,14 +4,37 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { ClientsService } from '../clients/clients.service';
+import { ClientsService, type NewClient } from '../clients/clients.service';
 import type { AuthConfig } from '../config/config.schema';
 import { UsersService } from '../users/users.service';
 
-/** Sample service clients for local runs (DESIGN.md, Service to service). */
-const SAMPLE_CLIENTS = [
+/**
+ * Sample clients for local runs: the service client orders-service uses (DESIGN.md, Service to
+ * service), a public SPA (PKCE, no secret) and a confidential server-rendered web app that
+ * receives back-channel logouts (README, "Sign users in from your app").
+ */
+const SAMPLE_CLIENTS: readonly (NewClient & { env?: string })[] = [
   { id: 'orders-service', name: 'orders-service', audiences: ['inventory'], scopes: [SCOPES.inventoryReserve], env: 'SEED_ORDERS_CLIENT_SECRET' },
-] as const;
+  {
+    id: 'sample-spa',
+    name: 'Sample SPA',
+    tokenEndpointAuthMethod: 'none',
+    redirectUris: ['http://127.0.0.1:5173/callback'],
+    postLogoutRedirectUris: ['http://127.0.0.1:5173/'],
+    audiences: ['orders'],
+    scopes: ['openid', 'email', 'offline_access', SCOPES.ordersRead, SCOPES.ordersWrite],
+  },
+  {
+    id: 'sample-web',
+    name: 'Sample web app',
+    redirectUris: ['http://127.0.0.1:8080/callback'],
+    postLogoutRedirectUris: ['http://127.0.0.1:8080/'],
+    backchannelLogoutUri: 'http://127.0.0.1:8080/backchannel-logout',
+    audiences: ['orders'],
+    scopes: ['openid', 'profile', 'email', 'offline_access', SCOPES.ordersRead],
+    env: 'SEED_WEB_CLIENT_SECRET',
+  },
+];
 
 /** Local credentials file written by the seed (git-ignored, mode 0600). */
 export interface LocalCredentials {
@@ -40,15 +63,15 @@ export async function seed(app: INestApplicationContext, config: AuthConfig, env
     log.info({ email }, 'seed: admin created');
   }
 
-  for (const sample of SAMPLE_CLIENTS) {
-    const given = env[sample.env];
+  for (const { env: secretVar, ...sample } of SAMPLE_CLIENTS) {
+    const given = secretVar ? env[secretVar] : undefined;
     if (await clients.find(sample.id)) {
       if (given) await clients.setSecret(sample.id, given);
       log.info({ clientId: sample.id }, 'seed: client exists');
       continue;
     }
-    const { clientSecret } = await clients.register({ id: sample.id, name: sample.name, audiences: [...sample.audiences], scopes: [...sample.scopes], ...(given ? { secret: given } : {}) });
-    if (!given) creds.clients = { ...creds.clients, [sample.id]: clientSecret };
+    const { clientSecret } = await clients.register({ ...sample, ...(given ? { secret: given } : {}) });
+    if (!given && clientSecret) creds.clients = { ...creds.clients, [sample.id]: clientSecret };
     log.info({ clientId: sample.id }, 'seed: client created');
   }
   if (config.NODE_ENV !== 'production' && (creds.admin || creds.clients)) {

@@ -2,7 +2,10 @@ import { CLIENT_CACHE_MAX_ENTRIES, ClientCache } from './client-cache';
 import type { ClientEntity } from './client.entity';
 
 function client(id: string, revokedAt: Date | null = null): ClientEntity {
-  return { id, name: id, secretHash: Buffer.alloc(32), audiences: ['orders'], scopes: ['orders:read'], createdAt: new Date(0), revokedAt };
+  return {
+    id, name: id, secretHash: Buffer.alloc(32), audiences: ['orders'], scopes: ['orders:read'], createdAt: new Date(0), revokedAt,
+    redirectUris: [], postLogoutRedirectUris: [], backchannelLogoutUri: null, tokenEndpointAuthMethod: 'client_secret_basic', grantTypes: ['client_credentials'], firstParty: false,
+  };
 }
 
 describe('ClientCache', () => {

@@ -1,4 +1,4 @@
-import { OAuthError, RequestInvalidError, isValidClientId, parseScope } from '@gatehouse/contracts';
+import { OAuthError, RequestInvalidError, isValidClientId } from '@gatehouse/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -9,21 +9,19 @@ import { queryRows } from '../database/query-rows';
 import { ClientCache } from './client-cache';
 import { notifyClientChange } from './client-changes';
 import { ClientEntity } from './client.entity';
+import { checkClientMetadata, type ClientMetadataInput } from './client-metadata';
 
-/** Registration input of a service client. */
-export interface NewClient {
+/** Registration input of a client: its id and RFC 7591 metadata. */
+export interface NewClient extends ClientMetadataInput {
   id: string;
-  name?: string;
-  audiences: string[];
-  scopes: string[];
   /** Use this secret instead of generating one (local seeding only; must be ≥ 43 chars). */
   secret?: string;
 }
 
-/** A registered client together with its secret, which is shown this once. */
+/** A registered client together with its secret (none for a public client), shown this once. */
 export interface RegisteredClient {
   client: ClientEntity;
-  clientSecret: string;
+  clientSecret: string | null;
 }
 
 const SECRET_BYTES = 32;
@@ -49,17 +47,14 @@ export class ClientsService {
    * @throws RequestInvalidError (`REQUEST_INVALID`) for a bad id, audience, scope or secret
    */
   async register(input: NewClient): Promise<RegisteredClient> {
-    this.validate(input);
-    const clientSecret = input.secret ?? randomBytes(SECRET_BYTES).toString('base64url');
+    const metadata = checkClientMetadata(input.id, input, this.config.RESOURCE_AUDIENCES);
+    if (input.secret !== undefined && (input.secret.length < MIN_SECRET_LENGTH || metadata.tokenEndpointAuthMethod === 'none')) {
+      throw new RequestInvalidError('The client registration is invalid.', [{ path: 'secret', message: 'must be at least 43 characters, and only for confidential clients' }]);
+    }
+    const isPublic = metadata.tokenEndpointAuthMethod === 'none';
+    const clientSecret = isPublic ? null : (input.secret ?? randomBytes(SECRET_BYTES).toString('base64url'));
     const repo = this.ds.getRepository(ClientEntity);
-    const client = repo.create({
-      id: input.id,
-      name: input.name ?? input.id,
-      secretHash: sha256(clientSecret),
-      audiences: [...new Set(input.audiences)],
-      scopes: [...new Set(input.scopes)],
-      revokedAt: null,
-    });
+    const client = repo.create({ id: input.id, ...metadata, secretHash: clientSecret === null ? null : sha256(clientSecret), revokedAt: null });
     const inserted = await this.ds.transaction(async (em) => {
       const res = await em.getRepository(ClientEntity).createQueryBuilder().insert().values(client).orIgnore().execute();
       if ((res.raw as unknown[]).length > 0) await notifyClientChange(em, client.id);
@@ -72,11 +67,34 @@ export class ClientsService {
     return { client, clientSecret };
   }
 
+  /**
+   * Replaces a client's metadata (RFC 7592 style: the whole document; the secret stays). A client
+   * cannot switch between public and confidential: register a new one instead.
+   *
+   * @throws RequestInvalidError (`REQUEST_INVALID`) for invalid metadata or a public/confidential switch
+   * @returns the updated client, or null if there is no active client with this id
+   */
+  async update(id: string, input: ClientMetadataInput): Promise<ClientEntity | null> {
+    const metadata = checkClientMetadata(id, input, this.config.RESOURCE_AUDIENCES);
+    const updated = await this.ds.transaction(async (em) => {
+      const current = await em.getRepository(ClientEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!current || current.revokedAt) return null;
+      if ((current.tokenEndpointAuthMethod === 'none') !== (metadata.tokenEndpointAuthMethod === 'none')) {
+        throw new RequestInvalidError('The client registration is invalid.', [{ path: 'token_endpoint_auth_method', message: 'cannot switch between public and confidential' }]);
+      }
+      await em.getRepository(ClientEntity).update({ id }, metadata);
+      await notifyClientChange(em, id);
+      return { ...current, ...metadata };
+    });
+    this.cache.invalidate(id);
+    return updated;
+  }
+
   /** Replaces a client's secret (seeding a known development secret); returns false if no such client. */
   async setSecret(id: string, secret: string): Promise<boolean> {
     if (secret.length < MIN_SECRET_LENGTH) throw new RequestInvalidError('Client secrets must be at least 43 characters.');
     const changed = await this.ds.transaction(async (em) => {
-      const res = await em.getRepository(ClientEntity).update({ id }, { secretHash: sha256(secret) });
+      const res = await em.getRepository(ClientEntity).createQueryBuilder().update().set({ secretHash: sha256(secret) }).where("id = :id AND token_endpoint_auth_method <> 'none'", { id }).execute();
       if ((res.affected ?? 0) > 0) await notifyClientChange(em, id);
       return (res.affected ?? 0) > 0;
     });
@@ -100,6 +118,12 @@ export class ClientsService {
     this.cache.invalidate(id);
   }
 
+  /** An active (not revoked) client by id, through the cache; null for an unknown or malformed id. */
+  async findActive(id: string): Promise<ClientEntity | null> {
+    const client = isValidClientId(id) ? (this.cache.get(id) ?? (await this.load(id))) : null;
+    return client && !client.revokedAt ? client : null;
+  }
+
   /** Finds a client by id. */
   find(id: string): Promise<ClientEntity | null> {
     return this.ds.getRepository(ClientEntity).findOneBy({ id });
@@ -114,7 +138,7 @@ export class ClientsService {
     const client = isValidClientId(id) ? (this.cache.get(id) ?? (await this.load(id))) : null;
     const presented = sha256(secret);
     const expected = client?.secretHash ?? presented;
-    const match = expected.length === presented.length && timingSafeEqual(expected, presented);
+    const match = client?.secretHash != null && expected.length === presented.length && timingSafeEqual(expected, presented);
     if (!client || !match || client.revokedAt) {
       throw new OAuthError('invalid_client', 'Client authentication failed.');
     }
@@ -127,22 +151,6 @@ export class ClientsService {
     const client = await this.find(id);
     if (client) this.cache.set(client, generation);
     return client;
-  }
-
-  private validate(input: NewClient): void {
-    const issues: { path: string; message: string }[] = [];
-    if (!isValidClientId(input.id)) issues.push({ path: 'id', message: 'must match ^[a-z][a-z0-9._-]{2,63}$ and not be a UUID' });
-    const unknown = input.audiences.filter((a) => !this.config.RESOURCE_AUDIENCES.includes(a));
-    if (input.audiences.length === 0 || unknown.length > 0) {
-      issues.push({ path: 'audiences', message: `must be registered resource audiences (${this.config.RESOURCE_AUDIENCES.join(', ')})` });
-    }
-    if (parseScope(input.scopes.join(' ')) === null || input.scopes.some((s) => s.includes(' '))) {
-      issues.push({ path: 'scopes', message: 'must be scope tokens' });
-    }
-    if (input.secret !== undefined && input.secret.length < MIN_SECRET_LENGTH) {
-      issues.push({ path: 'secret', message: 'must be at least 43 characters' });
-    }
-    if (issues.length > 0) throw new RequestInvalidError('The client registration is invalid.', issues);
   }
 }
 

@@ -64,6 +64,8 @@ export const configSchema = z
     /** Seconds an authenticated client record is reused without a database read (0: off); changes drop it at once via NOTIFY. */
     CLIENT_CACHE_TTL: intIn(0, 300, 30),
     OUTBOX_RELAY: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    /** Deliver OIDC back-channel logout tokens from this process (every replica may). */
+    BACKCHANNEL_LOGOUT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a stream name').default('GATEHOUSE_EVENTS'),
     EVENTS_STREAM_REPLICAS: intIn(1, 5, 1),
     EVENTS_SUBJECT_PREFIX: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a subject token').default('gatehouse'),

@@ -7,6 +7,9 @@ export type TokenRequest = {
   // RFC 8707 `resource` is a URI; Gatehouse audiences are plain names, so `audience` it is.
   audience?: string;
   refresh_token?: string;
+  code?: string;
+  redirect_uri?: string;
+  code_verifier?: string;
   client_id?: string;
   client_secret?: string;
 };
@@ -17,6 +20,9 @@ const PARAMETERS: readonly (readonly [keyof TokenRequest, number, number])[] = [
   ['scope', 0, 1024],
   ['audience', 0, 1024],
   ['refresh_token', 0, 512],
+  ['code', 0, 512],
+  ['redirect_uri', 0, 2000],
+  ['code_verifier', 0, 512],
   ['client_id', 0, Number.POSITIVE_INFINITY],
   ['client_secret', 0, Number.POSITIVE_INFINITY],
 ];

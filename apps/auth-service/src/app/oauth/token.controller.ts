@@ -1,17 +1,18 @@
 import { OAuthError, parseScope, type TokenResponse } from '@gatehouse/contracts';
 import { Public } from '@gatehouse/service-runtime';
-import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientsService } from '../clients/clients.service';
 import { RefreshTokenService } from '../refresh/refresh-token.service';
 import { TokenIssuer } from '../tokens/token-issuer.service';
+import { AuthorizationCodeGrant } from './authorization-code-grant.service';
 import { presentedClient } from './client-credentials';
 import { OAuthClientResolver } from './oauth-client.resolver';
 import { parseTokenRequest, type TokenRequest } from './token-request';
 
-const SUPPORTED_GRANTS = ['client_credentials', 'refresh_token'] as const;
+const SUPPORTED_GRANTS = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
 
-/** POST /oauth/token (RFC 6749 §4.4 client_credentials; refresh_token follows). */
+/** POST /oauth/token: authorization_code (RFC 6749 §4.1.3 + PKCE), client_credentials (§4.4), refresh_token (§6). */
 @Public()
 @Controller('oauth')
 export class TokenController {
@@ -20,6 +21,7 @@ export class TokenController {
     private readonly issuer: TokenIssuer,
     private readonly refresh: RefreshTokenService,
     private readonly resolver: OAuthClientResolver,
+    private readonly codeGrant: AuthorizationCodeGrant,
   ) {}
 
   @Post('token')
@@ -27,6 +29,7 @@ export class TokenController {
   async token(
     @Body() body: unknown,
     @Headers('authorization') authorization: string | undefined,
+    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
     const params = parseTokenRequest(body);
@@ -35,8 +38,13 @@ export class TokenController {
       throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
     }
     if (params.grant_type === 'refresh_token') return this.refreshGrant(params, authorization);
+    if (params.grant_type === 'authorization_code') {
+      const client = await this.resolver.resolveRegistered(authorization, params);
+      return this.codeGrant.exchange(params, client, { ip: req.ip, userAgent: req.headers['user-agent'] });
+    }
     const presented = presentedClient(authorization, params);
     const client = await this.clients.authenticate(presented.id, presented.secret);
+    if (!client.grantTypes.includes('client_credentials')) throw new OAuthError('unauthorized_client', 'This client may not use the client_credentials grant.');
     const scopes = pick('scope', client.scopes, params.scope === undefined ? undefined : parseScope(params.scope));
     const audiences = pick('audience', client.audiences, params.audience === undefined ? undefined : parseScope(params.audience));
     const access = await this.issuer.issueAsync({ sub: client.id, clientId: client.id, audiences, scopes });

@@ -10,6 +10,7 @@ import type { SqlStatement } from '../database/one-statement';
 import { enqueueEvent } from '../events/outbox';
 import { KeyEncryption } from '../keys/key-encryption';
 import { KEY_ENCRYPTION } from '../keys/key-store.service';
+import { queueBackchannelLogout } from '../oidc/backchannel-logout';
 import { TokenIssuer } from '../tokens/token-issuer.service';
 
 /** What a new refresh-token family is bound to. */
@@ -176,6 +177,7 @@ export class RefreshTokenService {
     await em.query(`UPDATE sessions SET revoked_at = $2, revoked_reason = 'refresh_reuse' WHERE id = $1 AND revoked_at IS NULL`, [row.session_id, now]);
     const until = Math.floor(now.getTime() / 1000) + this.config.ACCESS_TOKEN_TTL;
     await enqueueEvent(em, EVENT_SUBJECTS.revokedSession, { v: 1, sid: row.session_id, until });
+    await queueBackchannelLogout(em, [row.session_id]);
     await audit(em, 'refresh_reuse_detected', { userId: row.user_id, clientId: row.client_id, sessionId: row.session_id, details: { familyId: row.family_id } });
   }
 

@@ -6,10 +6,12 @@ import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
 import { queryRows } from '../database/query-rows';
 import { enqueueEvent } from '../events/outbox';
+import { queueBackchannelLogout } from '../oidc/backchannel-logout';
 
 /**
- * Ends sessions: marks them revoked, kills their refresh families and queues the event that
- * tells verifiers, all in the caller's transaction.
+ * Ends sessions: marks them revoked, kills their refresh families, queues the event that tells
+ * verifiers and the back-channel logouts that tell apps, all in the caller's transaction. A
+ * browser session takes the app sessions signed in through it (its children) along.
  */
 @Injectable()
 export class SessionRevoker {
@@ -23,10 +25,33 @@ export class SessionRevoker {
       [sessionId, userId, reason],
     );
     if (ended.length === 0) return false;
-    await em.query('UPDATE refresh_tokens SET revoked_at = now() WHERE session_id = $1 AND revoked_at IS NULL', [sessionId]);
-    await enqueueEvent(em, EVENT_SUBJECTS.revokedSession, { v: 1, sid: sessionId, until: this.until() });
-    await audit(em, reason, { userId, sessionId, ip: ip ?? null });
+    const children = await queryRows<{ id: string }>(
+      em,
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE parent_id = $1 AND revoked_at IS NULL RETURNING id`,
+      [sessionId, reason],
+    );
+    ended.push(...children);
+    const ids = ended.map((r) => r.id);
+    await em.query('UPDATE refresh_tokens SET revoked_at = now() WHERE session_id = ANY($1) AND revoked_at IS NULL', [ids]);
+    for (const sid of ids) await enqueueEvent(em, EVENT_SUBJECTS.revokedSession, { v: 1, sid, until: this.until() });
+    await queueBackchannelLogout(em, ids);
+    await audit(em, reason, { userId, sessionId, ip: ip ?? null, ...(ids.length > 1 ? { details: { sessions: ids.length } } : {}) });
     return true;
+  }
+
+  /** Ends the user's sessions with one client (consent withdrawn from /account). */
+  async revokeClientSessions(em: EntityManager, userId: string, clientId: string, reason: AuditEvent, ip?: string): Promise<number> {
+    const ended = await queryRows<{ id: string }>(
+      em,
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $3 WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL RETURNING id`,
+      [userId, clientId, reason],
+    );
+    const ids = ended.map((r) => r.id);
+    if (ids.length === 0) return 0;
+    await em.query('UPDATE refresh_tokens SET revoked_at = now() WHERE session_id = ANY($1) AND revoked_at IS NULL', [ids]);
+    for (const sid of ids) await enqueueEvent(em, EVENT_SUBJECTS.revokedSession, { v: 1, sid, until: this.until() });
+    await queueBackchannelLogout(em, ids);
+    return ids.length;
   }
 
   /**
@@ -37,7 +62,8 @@ export class SessionRevoker {
     const ended = await queryRows<{ id: string }>(
       em,
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
-        WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3::uuid) RETURNING id`,
+        WHERE user_id = $1 AND revoked_at IS NULL
+          AND ($3::uuid IS NULL OR (id <> $3::uuid AND parent_id IS DISTINCT FROM $3::uuid)) RETURNING id`,
       [userId, reason, options.except ?? null],
     );
     const ids = ended.map((r) => r.id);
@@ -47,6 +73,7 @@ export class SessionRevoker {
     } else {
       await enqueueEvent(em, EVENT_SUBJECTS.revokedSubject, { v: 1, sub: userId, notBefore: Math.floor(Date.now() / 1000) });
     }
+    await queueBackchannelLogout(em, ids);
     await audit(em, reason, { userId, ip: options.ip ?? null, details: { sessions: ids.length } });
     return ids.length;
   }

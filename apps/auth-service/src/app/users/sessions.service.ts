@@ -20,6 +20,10 @@ export interface SessionSpec {
   kind: 'api' | 'web';
   idleMs: number;
   absoluteMs: number;
+  /** The browser session an app's sign-in came through: it ends with it. */
+  parentId?: string;
+  /** Web sessions: the SHA-256 of the cookie value and the forms' synchronizer token. */
+  web?: { cookieHash: Buffer; csrfToken: string };
 }
 
 /** A session about to be opened: its id, chosen here, and the INSERT that opens it. */
@@ -49,9 +53,13 @@ export class SessionsService {
     return {
       id,
       statement: {
-        text: `INSERT INTO sessions (id, user_id, client_id, kind, user_agent, ip, last_used_at, idle_expires_at, absolute_expires_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        params: [id, spec.userId, spec.clientId, spec.kind, origin.userAgent?.slice(0, 512) ?? null, origin.ip ?? null, new Date(now), new Date(now + spec.idleMs), new Date(now + spec.absoluteMs)],
+        // created_at is the sign-in time (auth_time) on this process's clock, like the deadlines.
+        text: `INSERT INTO sessions (id, user_id, client_id, kind, user_agent, ip, created_at, last_used_at, idle_expires_at, absolute_expires_at, parent_id, cookie_hash, csrf_token)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12)`,
+        params: [
+          id, spec.userId, spec.clientId, spec.kind, origin.userAgent?.slice(0, 512) ?? null, origin.ip ?? null, new Date(now),
+          new Date(now + spec.idleMs), new Date(now + spec.absoluteMs), spec.parentId ?? null, spec.web?.cookieHash ?? null, spec.web?.csrfToken ?? null,
+        ],
       },
     };
   }

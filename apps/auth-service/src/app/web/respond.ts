@@ -11,9 +11,19 @@ import type { SafeHtml } from './html';
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-function securityHeaders(reply: FastifyReply): FastifyReply {
+/**
+ * The CSP of a page whose form ends in a redirect to an app (sign-in and consent for an
+ * authorization request): browsers apply `form-action` to every redirect after the submission,
+ * so the app's origin — and only it — is added.
+ */
+function policyFor(formTargets: readonly string[]): string {
+  if (formTargets.length === 0) return CONTENT_SECURITY_POLICY;
+  return CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${formTargets.join(' ')}`);
+}
+
+function securityHeaders(reply: FastifyReply, formTargets: readonly string[] = []): FastifyReply {
   return reply
-    .header('content-security-policy', CONTENT_SECURITY_POLICY)
+    .header('content-security-policy', policyFor(formTargets))
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'same-origin')
     .header('cross-origin-opener-policy', 'same-origin')
@@ -23,12 +33,20 @@ function securityHeaders(reply: FastifyReply): FastifyReply {
 }
 
 /** Sends an HTML page with the dashboard's security headers. Pages are per user: never cached. */
-export function sendPage(reply: FastifyReply, status: number, page: SafeHtml): void {
-  void securityHeaders(reply).status(status).type('text/html; charset=utf-8').send(page.value);
+export function sendPage(reply: FastifyReply, status: number, page: SafeHtml, formTargets: readonly string[] = []): void {
+  void securityHeaders(reply, formTargets).status(status).type('text/html; charset=utf-8').send(page.value);
 }
 
 /** 303 See Other to a path of ours (post/redirect/get). */
 export function redirect(reply: FastifyReply, path: string): void {
   if (!path.startsWith('/') || path.startsWith('//')) throw new Error('redirects stay on this site');
   void securityHeaders(reply).status(303).header('location', path).send();
+}
+
+/**
+ * 303 to a URL outside this site. Only for addresses validated against a client's registration
+ * (redirect and post-logout URIs, exact match), never for one taken from a request unchecked.
+ */
+export function redirectToClient(reply: FastifyReply, url: string): void {
+  void securityHeaders(reply).status(303).header('location', url).send();
 }

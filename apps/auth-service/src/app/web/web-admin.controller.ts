@@ -89,7 +89,7 @@ export class WebAdminController {
       const { client, clientSecret } = await this.clients.register(input);
       await this.admin.recordAction({ userId: session.userId, ip: req.ip }, 'create_client', client.id);
       void reply.header('cache-control', 'no-store');
-      await this.render(reply, 201, session, { created: { clientId: client.id, secret: clientSecret } });
+      await this.render(reply, 201, session, { created: { clientId: client.id, secret: clientSecret ?? '(public client: no secret)' } });
     } catch (err) {
       if (!(err instanceof RequestInvalidError)) throw err;
       const issues = err.issues.length > 0 ? err.issues.map((i) => `${i.path}: ${i.message}`) : [err.message];

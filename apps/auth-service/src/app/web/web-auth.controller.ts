@@ -4,7 +4,12 @@ import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import { audit } from '../audit/audit';
+import { audit, auditStatement } from '../audit/audit';
+import { AuthorizationFlow } from '../authorize/authorization-flow.service';
+import type { AuthorizationRequest } from '../authorize/authorization-request';
+import { originOf } from '../authorize/authorization-response';
+import { openAuthorization, PENDING_AUTHORIZATION_KEY } from '../authorize/pending-authorization';
+import { runAsOneStatement } from '../database/one-statement';
 import { emailSchema, passwordSchema } from '../auth/auth.schemas';
 import { SessionRevoker } from '../sessions/session-revoker.service';
 import { LoginThrottle } from '../throttle/login-throttle.service';
@@ -17,6 +22,11 @@ import { redirect, sendPage } from './respond';
 import { loginPage, registerPage, type AuthFormView } from './views/auth-pages';
 import { WebErrorFilter } from './web-error.filter';
 import { randomToken, WebSessionStore } from './web-session.store';
+
+/** Where /login sends the browser back to a pending authorization request. */
+function continueUrl(sealed: string): string {
+  return `/oauth/authorize/continue?authz=${sealed}`;
+}
 
 /** Generic on purpose: never says whether the account exists. */
 const LOGIN_FAILED = 'Invalid email or password.';
@@ -36,7 +46,9 @@ export class WebAuthController {
     private readonly throttle: LoginThrottle,
     private readonly revoker: SessionRevoker,
     @InjectDataSource() private readonly ds: DataSource,
+    private readonly flow: AuthorizationFlow,
     @Inject(WEB_FORM_KEY) private readonly formKey: Buffer,
+    @Inject(PENDING_AUTHORIZATION_KEY) private readonly pendingKey: Buffer,
   ) {}
 
   @Get()
@@ -44,10 +56,18 @@ export class WebAuthController {
     redirect(reply, '/account');
   }
 
+  /**
+   * With `authz` (a pending authorization request of an app) the form returns to it after the
+   * sign-in; a browser already signed in as that request accepts goes straight back.
+   */
   @Get('login')
   async loginForm(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() query: unknown): Promise<void> {
-    if (await this.store.touch(readCookie(req, SESSION_COOKIE))) return redirect(reply, '/account');
-    this.show(req, reply, 200, loginPage, { notice: noticeFor(query) });
+    const pending = this.pending(formOf(query)['authz']);
+    const session = await this.store.touch(readCookie(req, SESSION_COOKIE));
+    if (session && !pending) return redirect(reply, '/account');
+    if (session && pending && this.flow.signedInFor(session, pending.request)) return redirect(reply, continueUrl(pending.sealed));
+    const hint = pending?.request.loginHint;
+    this.show(req, reply, 200, loginPage, { notice: noticeFor(query), ...(hint ? { email: hint } : {}) }, pending);
   }
 
   /** Checks origin, form token and throttle, then opens a web session with a brand-new cookie. */
@@ -57,13 +77,14 @@ export class WebAuthController {
     const form = formOf(body);
     const email = textField(form, 'email', 1024);
     const password = textField(form, 'password');
-    if (!this.formTokenValid(req, form)) return this.show(req, reply, 403, loginPage, { email, errors: [CSRF_MESSAGE] });
+    const pending = this.pending(form['authz']);
+    if (!this.formTokenValid(req, form)) return this.show(req, reply, 403, loginPage, { email, errors: [CSRF_MESSAGE] }, pending);
     try {
       await this.throttle.assertAllowed(email, req.ip);
     } catch (err) {
       if (!(err instanceof RateLimitedError)) throw err;
       void reply.header('retry-after', String(err.retryAfterSeconds));
-      return this.show(req, reply, 429, loginPage, { email, errors: [`Too many attempts. Try again in ${err.retryAfterSeconds} seconds.`] });
+      return this.show(req, reply, 429, loginPage, { email, errors: [`Too many attempts. Try again in ${err.retryAfterSeconds} seconds.`] }, pending);
     }
     const parsed = emailSchema.safeParse(email);
     const user = await this.users.verifyCredentials(parsed.success ? parsed.data : '', password);
@@ -71,20 +92,40 @@ export class WebAuthController {
       const lockedFor = await this.throttle.recordFailure(email, req.ip);
       const details = { channel: 'web', ...(lockedFor ? { seconds: lockedFor } : {}) };
       await audit(this.ds.manager, lockedFor ? 'login_locked' : 'login_failed', { clientId: FIRST_PARTY_CLIENT_ID, ip: req.ip, details });
-      return this.show(req, reply, 401, loginPage, { email, errors: [LOGIN_FAILED] });
+      return this.show(req, reply, 401, loginPage, { email, errors: [LOGIN_FAILED] }, pending);
     }
     await this.throttle.recordSuccess(email);
-    const previous = await this.store.touch(readCookie(req, SESSION_COOKIE));
-    const opened = await this.ds.transaction(async (em) => {
-      // A session that was open in this browser ends: one browser, one live cookie.
-      if (previous) await this.revoker.revokeSession(em, previous.userId, previous.sessionId, 'logout', req.ip);
-      const session = await this.store.open(em, user.id, { userAgent: req.headers['user-agent'], ip: req.ip });
-      await audit(em, 'login_ok', { userId: user.id, clientId: FIRST_PARTY_CLIENT_ID, sessionId: session.sessionId, ip: req.ip, details: { channel: 'web' } });
-      return session;
-    });
+    const opened = await this.openSession(req, user.id);
     setCookie(reply, SESSION_COOKIE, opened.cookie, 'Lax');
     clearCookie(reply, LOGIN_COOKIE);
-    redirect(reply, '/account');
+    redirect(reply, pending ? continueUrl(pending.sealed) : '/account');
+  }
+
+  /**
+   * The session and its audit row commit in one statement, like the API login. Only when this
+   * browser still holds a live session does it end first (one browser, one live cookie), which
+   * takes a transaction.
+   */
+  private async openSession(req: FastifyRequest, userId: string): Promise<{ sessionId: string; cookie: string }> {
+    const origin = { userAgent: req.headers['user-agent'], ip: req.ip };
+    const previous = await this.store.touch(readCookie(req, SESSION_COOKIE));
+    const opened = this.store.insertion(userId, origin);
+    const audited = auditStatement('login_ok', { userId, clientId: FIRST_PARTY_CLIENT_ID, sessionId: opened.sessionId, ip: req.ip, details: { channel: 'web' } });
+    if (!previous) {
+      await runAsOneStatement(this.ds.manager, [opened.statement, audited]);
+      return opened;
+    }
+    await this.ds.transaction(async (em) => {
+      await this.revoker.revokeSession(em, previous.userId, previous.sessionId, 'logout', req.ip);
+      await runAsOneStatement(em, [opened.statement, audited]);
+    });
+    return opened;
+  }
+
+  /** A pending authorization request from a form or query field, if it opens. */
+  private pending(sealed: unknown): { sealed: string; request: AuthorizationRequest } | undefined {
+    const request = openAuthorization(this.pendingKey, sealed, Date.now());
+    return request && typeof sealed === 'string' ? { sealed, request } : undefined;
   }
 
   @Get('register')
@@ -116,13 +157,21 @@ export class WebAuthController {
   }
 
   /** Renders a pre-login form with a token bound to this browser's `__Host-gh_login` cookie. */
-  private show(req: FastifyRequest, reply: FastifyReply, status: number, page: (v: AuthFormView) => ReturnType<typeof loginPage>, view: Omit<AuthFormView, 'csrfToken'>): void {
+  private show(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    page: (v: AuthFormView) => ReturnType<typeof loginPage>,
+    view: Omit<AuthFormView, 'csrfToken'>,
+    pending?: { sealed: string; request: AuthorizationRequest },
+  ): void {
     let cookie = readCookie(req, LOGIN_COOKIE);
     if (!cookie) {
       cookie = randomToken();
       setCookie(reply, LOGIN_COOKIE, cookie, 'Strict');
     }
-    sendPage(reply, status, page({ ...view, csrfToken: loginFormToken(this.formKey, cookie) }));
+    const full = { ...view, csrfToken: loginFormToken(this.formKey, cookie), ...(pending ? { authz: pending.sealed } : {}) };
+    sendPage(reply, status, page(full), pending ? [originOf(pending.request.redirectUri)] : []);
   }
 
   private formTokenValid(req: FastifyRequest, form: FormBody): boolean {

@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
+import type { SqlStatement } from '../database/one-statement';
 import { queryRows } from '../database/query-rows';
 import { SessionsService, type SessionOrigin } from '../users/sessions.service';
 
@@ -15,6 +16,8 @@ export interface WebSession {
   email: string;
   scopes: string[];
   csrfToken: string;
+  /** When the user signed in (the session's start): `auth_time` of tokens issued through it. */
+  authTime: Date;
 }
 
 /** A new web session; `cookie` goes to the browser and is never stored. */
@@ -47,23 +50,33 @@ export class WebSessionStore {
 
   /** Opens a session with a fresh cookie value and CSRF token, in `em`'s transaction. */
   async open(em: EntityManager, userId: string, origin: SessionOrigin): Promise<OpenedWebSession> {
+    const { statement, ...opened } = this.insertion(userId, origin);
+    await em.query(statement.text, statement.params);
+    return opened;
+  }
+
+  /**
+   * Like {@link open}, but returns the INSERT instead of running it, so a login can commit the
+   * session with its audit row in one statement (`runAsOneStatement`), as the API login does.
+   */
+  insertion(userId: string, origin: SessionOrigin): OpenedWebSession & { statement: SqlStatement } {
+    const cookie = randomToken();
     const spec = {
       userId,
       clientId: FIRST_PARTY_CLIENT_ID,
       kind: 'web' as const,
       idleMs: this.config.WEB_SESSION_IDLE * 1000,
       absoluteMs: this.config.WEB_SESSION_ABSOLUTE * 1000,
+      web: { cookieHash: sha256(cookie), csrfToken: randomToken() },
     };
-    const session = await this.sessions.open(em, spec, origin);
-    const cookie = randomToken();
-    await em.query('UPDATE sessions SET cookie_hash = $2, csrf_token = $3 WHERE id = $1', [session.id, sha256(cookie), randomToken()]);
-    return { sessionId: session.id, cookie };
+    const { id, statement } = this.sessions.insertion(spec, origin);
+    return { sessionId: id, cookie, statement };
   }
 
   /** The live session for a cookie value (and its idle deadline pushed forward), or null. */
   async touch(cookie: string | undefined): Promise<WebSession | null> {
     if (!cookie) return null;
-    const rows = await queryRows<{ id: string; user_id: string; email: string; scopes: string[]; csrf_token: string }>(
+    const rows = await queryRows<{ id: string; user_id: string; email: string; scopes: string[]; csrf_token: string; created_at: Date }>(
       this.ds.manager,
       `UPDATE sessions s SET last_used_at = now(),
               idle_expires_at = LEAST(s.absolute_expires_at, now() + make_interval(secs => $2))
@@ -71,11 +84,11 @@ export class WebSessionStore {
         WHERE s.cookie_hash = $1 AND s.kind = 'web' AND s.revoked_at IS NULL
           AND s.idle_expires_at > now() AND s.absolute_expires_at > now()
           AND u.id = s.user_id AND u.disabled_at IS NULL
-        RETURNING s.id, s.user_id, u.email, u.scopes, s.csrf_token`,
+        RETURNING s.id, s.user_id, u.email, u.scopes, s.csrf_token, s.created_at`,
       [sha256(cookie), this.config.WEB_SESSION_IDLE],
     );
     const row = rows[0];
     if (!row) return null;
-    return { sessionId: row.id, userId: row.user_id, email: row.email, scopes: row.scopes, csrfToken: row.csrf_token };
+    return { sessionId: row.id, userId: row.user_id, email: row.email, scopes: row.scopes, csrfToken: row.csrf_token, authTime: row.created_at };
   }
 }

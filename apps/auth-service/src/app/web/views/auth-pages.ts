@@ -7,6 +7,8 @@ export interface AuthFormView {
   email?: string;
   notice?: string | null;
   errors?: string[];
+  /** A pending authorization request the login returns to. */
+  authz?: string;
 }
 
 /** GET /login. Errors never say whether the account exists. */
@@ -18,6 +20,7 @@ export function loginPage(view: AuthFormView): SafeHtml {
   ${messages(view.notice, view.errors)}
   <form method="post" action="/login">
     <input type="hidden" name="csrf" value="${view.csrfToken}">
+    ${view.authz ? html`<input type="hidden" name="authz" value="${view.authz}">` : ''}
     <label for="email">Email</label>
     <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" value="${view.email ?? ''}" autofocus>
     <label for="password">Password</label>
