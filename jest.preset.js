@@ -4,6 +4,9 @@ const nxPreset = require('@nx/jest/preset').default;
 module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
+  // Hooks start real services (Postgres migrations, NATS, key generation); on a loaded 2-core
+  // machine that can take longer than jest's 5 s default without anything being wrong.
+  testTimeout: 20_000,
   transform: {
     '^.+\\.[tj]s$': [
       '@swc/jest',
@@ -18,7 +21,7 @@ module.exports = {
       },
     ],
   },
-  // jose is ESM-only; let swc transform it for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  // jose, openid-client and oauth4webapi are ESM-only; let swc transform them for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
   moduleFileExtensions: ['ts', 'js'],
 };

@@ -32,7 +32,9 @@ export class AuthorizationFlow {
   signedInFor(session: WebSession | null, request: AuthorizationRequest, now = Date.now()): session is WebSession {
     if (!session) return false;
     const authTime = session.authTime.getTime();
-    if (request.prompt.includes('login') && authTime < request.createdAt) return false;
+    // A sign-in made for this very request satisfies prompt=login and any max_age (even 0).
+    if (authTime >= request.createdAt) return true;
+    if (request.prompt.includes('login')) return false;
     return request.maxAge === null || now - authTime <= request.maxAge * 1000;
   }
 

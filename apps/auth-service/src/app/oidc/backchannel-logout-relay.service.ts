@@ -42,6 +42,7 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private listening: Promise<void> | null = null;
   private stopped = false;
 
   constructor(
@@ -51,17 +52,19 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
     @Inject(ROOT_LOGGER) private readonly log: Logger,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.config.BACKCHANNEL_LOGOUT) return;
     this.timer = setInterval(() => this.wake(), POLL_MS);
     this.timer.unref();
-    await this.listen();
+    // Start-up does not wait for the listening connection: until it is up, the poll delivers.
+    this.listening = this.listen().catch(() => undefined);
     this.wake();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.listening;
     await this.listener?.end().catch(() => undefined);
     await this.running;
   }
@@ -91,6 +94,7 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
     try {
       await pg.connect();
       await pg.query(`LISTEN ${LOGOUT_DELIVERY_CHANNEL}`);
+      if (this.stopped) throw new Error('stopped');
       this.listener = pg;
     } catch {
       // The poll still delivers, a second later.
