@@ -128,3 +128,12 @@ export function authzIn(page: string): string {
   if (!m?.[1]) throw new Error('no authz field in page');
   return m[1];
 }
+
+/** A free loopback port (for a service whose issuer URL must name its own port). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -48,7 +48,7 @@ export async function startAuthService(
   let app: NestFastifyApplication;
   try {
     app = await createAuthApp(config, createLogger('auth-service', config.LOG_LEVEL, destination));
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    await app.listen({ port: config.PORT, host: '127.0.0.1' });
   } catch (err) {
     rmSync(localDir, { recursive: true, force: true });
     throw err;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
 
 /** One app a user has let in, as /account lists it. */
@@ -35,6 +35,12 @@ export class Consents {
          audiences = ARRAY(SELECT DISTINCT unnest(consents.audiences || EXCLUDED.audiences))`,
       [userId, clientId, scopes, audiences],
     );
+  }
+
+  /** Removes a user's consent to a client, in `em`'s transaction; false if there was none. */
+  async withdraw(em: EntityManager, userId: string, clientId: string): Promise<boolean> {
+    const rows = await queryRows<{ client_id: string }>(em, 'DELETE FROM consents WHERE user_id = $1 AND client_id = $2 RETURNING client_id', [userId, clientId]);
+    return rows.length > 0;
   }
 
   /** The apps a user has approved. */

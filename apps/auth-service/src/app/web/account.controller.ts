@@ -4,7 +4,9 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGua
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
+import { audit } from '../audit/audit';
 import { passwordSchema } from '../auth/auth.schemas';
+import { Consents } from '../authorize/consents.service';
 import { SessionRevoker } from '../sessions/session-revoker.service';
 import { LoginThrottle } from '../throttle/login-throttle.service';
 import { PasswordHasher } from '../users/password-hasher.service';
@@ -36,6 +38,7 @@ export class AccountController {
     private readonly revoker: SessionRevoker,
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottle,
+    private readonly consents: Consents,
   ) {}
 
   @Get('account')
@@ -52,6 +55,20 @@ export class AccountController {
     if (!own) return redirect(reply, '/account?notice=session-ended');
     clearCookie(reply, SESSION_COOKIE);
     redirect(reply, '/login?notice=logged-out');
+  }
+
+  /** Withdraws consent from an app: the grant goes, and so do the app's sessions and tokens. */
+  @Post('account/apps/:clientId/revoke')
+  async removeApp(@CurrentWebSession() session: WebSession, @Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const removed = await this.ds.transaction(async (em) => {
+      const gone = await this.consents.withdraw(em, session.userId, clientId.slice(0, 64));
+      if (!gone) return false;
+      const ended = await this.revoker.revokeClientSessions(em, session.userId, clientId, 'consent_withdrawn', req.ip);
+      await audit(em, 'consent_withdrawn', { userId: session.userId, clientId, ip: req.ip, details: { sessions: ended } });
+      return true;
+    });
+    if (!removed) return this.render(reply, 404, session, null, ['That app is not connected to your account.']);
+    redirect(reply, '/account?notice=app-removed');
   }
 
   /** Ends every session of the user, this one included, and publishes a subject not-before. */
@@ -118,6 +135,7 @@ export class AccountController {
       lastUsedAt: r.last_used_at,
       current: r.id === session.sessionId,
     }));
-    sendPage(reply, status, accountPage({ user: pageUser(session), sessions, notice, errors }));
+    const apps = await this.consents.list(session.userId);
+    sendPage(reply, status, accountPage({ user: pageUser(session), sessions, apps, notice, errors }));
   }
 }

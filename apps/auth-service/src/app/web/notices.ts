@@ -12,6 +12,7 @@ const NOTICES: Record<string, string> = {
   'user-enabled': 'The user has been enabled.',
   'client-revoked': 'The client has been revoked. Its tokens are refused from now on.',
   rotated: 'A new signing key is in use. Tokens signed by older keys no longer verify.',
+  'app-removed': 'The app has been removed. Its sessions and tokens have ended.',
 };
 
 /** The notice for `?notice=<key>`, or null. */

@@ -1,5 +1,7 @@
 import { html, type SafeHtml } from '../html';
 import { describeDevice } from './device';
+import type { ConsentRow } from '../../authorize/consents.service';
+import { connectedApps } from './connected-apps';
 import { csrfField, layout, messages, when, type PageUser } from './layout';
 
 /** One row of the session list. */
@@ -18,6 +20,8 @@ export interface SessionRow {
 export interface AccountView {
   user: PageUser;
   sessions: SessionRow[];
+  /** Apps the user consented to (third-party clients). */
+  apps?: ConsentRow[];
   notice?: string | null;
   errors?: string[];
 }
@@ -67,6 +71,7 @@ ${messages(view.notice, view.errors)}
     <span class="hint">Ends every session listed above, including this one.</span>
   </form>
 </section>
+${connectedApps(view.apps ?? [], csrf)}
 <section class="card" aria-labelledby="password-h">
   <h2 id="password-h">Change password</h2>
   <form method="post" action="/account/password" class="narrow-form">
