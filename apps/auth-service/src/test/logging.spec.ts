@@ -25,6 +25,8 @@ describe('logs', () => {
     for (const secret of [password, String(login.body['access_token']), String(cc.body['access_token']), clientSecret]) {
       expect(all).not.toContain(secret);
     }
-    expect(all).not.toMatch(/authorization|Basic /i);
+    // No Authorization header and no Basic credentials (route names such as
+    // /.well-known/oauth-authorization-server are fine).
+    expect(all).not.toMatch(/"authorization"|Basic [A-Za-z0-9+/=]{8,}/i);
   });
 });
