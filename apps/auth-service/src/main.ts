@@ -1,7 +1,7 @@
 // First: sizes the libuv pool before any module can use it.
 import './threadpool';
 import 'reflect-metadata';
-import { GatehouseError } from '@gatehouse/contracts';
+import { GatehouseError, RequestInvalidError } from '@gatehouse/contracts';
 import { createLogger } from '@gatehouse/service-runtime';
 import { CLIENT_CREATE_HELP, clientCreate } from './app/cli/client-create';
 import { seed } from './app/cli/seed';
@@ -103,6 +103,7 @@ bootstrap().catch((err: unknown) => {
 
 /** One line that tells an operator what to do, without secrets or stack traces. */
 function describeFailure(err: unknown): string {
+  if (err instanceof RequestInvalidError && err.issues.length > 0) return `${err.message} ${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
   if (err instanceof ConfigError || err instanceof GatehouseError) return err.message;
   const code = (err as { code?: string }).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {

@@ -1,0 +1,46 @@
+import { createTestDatabase, runServiceCommand, type TestDatabase } from '@gatehouse/testing';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The built auth-service's commands: every one answers --help, and `client create` prints only its
+ * JSON document on stdout (logs go to stderr), so scripts can pipe it.
+ */
+describe('auth-service CLI', () => {
+  jest.setTimeout(60_000);
+  let db: TestDatabase;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('cli');
+    env = { DATABASE_URL: db.url, KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'info', NATS_URL: 'nats://127.0.0.1:4222' };
+  });
+  afterAll(() => db?.drop());
+
+  it('answers --help for the whole program and for each command, without touching the database', async () => {
+    const whole = await runServiceCommand('auth-service', ['--help'], {});
+    expect(whole).toMatch(/usage: main\.js/);
+    for (const args of [['serve', '--help'], ['seed', '--help'], ['client', 'create', '--help']]) {
+      expect(await runServiceCommand('auth-service', args, {})).toMatch(/^usage: main\.js/);
+    }
+    expect(await runServiceCommand('auth-service', ['client', 'create', '--help'], {})).toContain('--redirect-uri');
+  });
+
+  it('client create registers a public SPA and a confidential web app; stdout is exactly one JSON document', async () => {
+    const spa = await runServiceCommand('auth-service', ['client', 'create', '--id', 'cli-spa', '--public', '--redirect-uri', 'https://app.example.com/callback', '--redirect-uri', 'http://127.0.0.1:8765/cb', '--scope', 'openid email orders:read', '--audience', 'orders', '--first-party'], env);
+    const spaDoc = JSON.parse(spa) as Record<string, unknown>;
+    expect(spaDoc).toMatchObject({ client_id: 'cli-spa', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], first_party: true, redirect_uris: ['https://app.example.com/callback', 'http://127.0.0.1:8765/cb'] });
+    expect(spaDoc['client_secret']).toBeUndefined();
+    const web = JSON.parse(
+      await runServiceCommand('auth-service', ['client', 'create', '--id', 'cli-web', '--redirect-uri', 'https://web.example.com/cb', '--post-logout-redirect-uri', 'https://web.example.com/', '--backchannel-logout-uri', 'https://web.example.com/bc', '--scope', 'openid'], env),
+    ) as Record<string, unknown>;
+    expect(web).toMatchObject({ client_id: 'cli-web', token_endpoint_auth_method: 'client_secret_basic', backchannel_logout_uri: 'https://web.example.com/bc' });
+    expect(String(web['client_secret'])).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('refuses bad metadata with a one-line error and a non-zero exit', async () => {
+    for (const uri of ['http://app.example.com/cb', 'https://*.example.com/cb', 'https://app.example.com/cb#x']) {
+      await expect(runServiceCommand('auth-service', ['client', 'create', '--id', 'cli-bad', '--redirect-uri', uri], env)).rejects.toThrow(/redirect_uris/);
+    }
+    await expect(runServiceCommand('auth-service', ['client', 'create', '--id', 'cli-bad', '--public', '--grant-type', 'client_credentials', '--audience', 'orders'], env)).rejects.toThrow(/public client/);
+  });
+});
