@@ -40,7 +40,7 @@ export class SessionRevoker {
   }
 
   /** Ends the user's sessions with one client (consent withdrawn from /account). */
-  async revokeClientSessions(em: EntityManager, userId: string, clientId: string, reason: AuditEvent, ip?: string): Promise<number> {
+  async revokeClientSessions(em: EntityManager, userId: string, clientId: string, reason: AuditEvent): Promise<number> {
     const ended = await queryRows<{ id: string }>(
       em,
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $3 WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL RETURNING id`,

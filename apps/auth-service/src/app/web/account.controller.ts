@@ -63,7 +63,7 @@ export class AccountController {
     const removed = await this.ds.transaction(async (em) => {
       const gone = await this.consents.withdraw(em, session.userId, clientId.slice(0, 64));
       if (!gone) return false;
-      const ended = await this.revoker.revokeClientSessions(em, session.userId, clientId, 'consent_withdrawn', req.ip);
+      const ended = await this.revoker.revokeClientSessions(em, session.userId, clientId, 'consent_withdrawn');
       await audit(em, 'consent_withdrawn', { userId: session.userId, clientId, ip: req.ip, details: { sessions: ended } });
       return true;
     });
