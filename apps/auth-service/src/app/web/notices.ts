@@ -11,6 +11,7 @@ const NOTICES: Record<string, string> = {
   'user-disabled': 'The user has been disabled and all of their sessions ended.',
   'user-enabled': 'The user has been enabled.',
   'client-revoked': 'The client has been revoked. Its tokens are refused from now on.',
+  'client-updated': 'The client registration has been saved.',
   rotated: 'A new signing key is in use. Tokens signed by older keys no longer verify.',
   'app-removed': 'The app has been removed. Its sessions and tokens have ended.',
 };

@@ -6,7 +6,8 @@ import { ClientsService } from '../clients/clients.service';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
 import { KeyRotationService } from '../keys/key-rotation.service';
-import { formOf, listField, textField } from './form';
+import { clientFormInput } from './client-form';
+import { formOf } from './form';
 import { noticeFor } from './notices';
 import { redirect, sendPage } from './respond';
 import { adminPage, type AdminView } from './views/admin-page';
@@ -77,19 +78,13 @@ export class WebAdminController {
   /** Registers a client and shows its secret in this response only (never stored, never logged). */
   @Post('actions/clients')
   async createClient(@CurrentWebSession() session: WebSession, @Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const form = formOf(body);
-    const name = textField(form, 'name', 200).trim();
-    const input = {
-      id: textField(form, 'id', 64).trim(),
-      audiences: listField(form, 'audiences').slice(0, 16),
-      scopes: textField(form, 'scopes', 1024).split(' ').filter(Boolean).slice(0, 32),
-      ...(name ? { name } : {}),
-    };
+    const { id, metadata } = clientFormInput(formOf(body));
     try {
-      const { client, clientSecret } = await this.clients.register(input);
+      const { client, clientSecret } = await this.clients.register({ id, ...metadata });
       await this.admin.recordAction({ userId: session.userId, ip: req.ip }, 'create_client', client.id);
       void reply.header('cache-control', 'no-store');
-      await this.render(reply, 201, session, { created: { clientId: client.id, secret: clientSecret ?? '(public client: no secret)' } });
+      if (!clientSecret) return await this.render(reply, 201, session, { notice: `Public client ${client.id} registered: it has no secret and signs users in with PKCE.` });
+      await this.render(reply, 201, session, { created: { clientId: client.id, secret: clientSecret } });
     } catch (err) {
       if (!(err instanceof RequestInvalidError)) throw err;
       const issues = err.issues.length > 0 ? err.issues.map((i) => `${i.path}: ${i.message}`) : [err.message];

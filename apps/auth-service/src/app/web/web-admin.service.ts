@@ -38,7 +38,11 @@ export class WebAdminService {
   }
 
   clients(): Promise<AdminClientRow[]> {
-    return this.ds.query(`SELECT id, name, audiences, scopes, created_at AS "createdAt", revoked_at AS "revokedAt" FROM clients ORDER BY id LIMIT 1000`);
+    return this.ds.query(
+      `SELECT id, name, audiences, scopes, created_at AS "createdAt", revoked_at AS "revokedAt", redirect_uris AS "redirectUris",
+              CASE WHEN token_endpoint_auth_method = 'none' THEN 'public' WHEN 'authorization_code' = ANY(grant_types) THEN 'confidential' ELSE 'service' END AS kind
+         FROM clients ORDER BY id LIMIT 1000`,
+    );
   }
 
   keys(): Promise<AdminKeyRow[]> {

@@ -2,6 +2,7 @@ import type { Provider, Type } from '@nestjs/common';
 import { AccountController } from './account.controller';
 import { AssetsController } from './assets.controller';
 import { deriveWebFormKey, WEB_FORM_KEY } from './csrf';
+import { WebAdminClientsController } from './web-admin-clients.controller';
 import { WebAdminController } from './web-admin.controller';
 import { WebAdminService } from './web-admin.service';
 import { WebAuthController } from './web-auth.controller';
@@ -10,7 +11,7 @@ import { WebSessionGuard } from './web-session.guard';
 import { WebSessionStore } from './web-session.store';
 
 /** Controllers of the server-rendered dashboard (/login, /register, /account, /logout, /admin, /assets). */
-export const WEB_CONTROLLERS: Type<unknown>[] = [WebAuthController, AccountController, WebAdminController, AssetsController];
+export const WEB_CONTROLLERS: Type<unknown>[] = [WebAuthController, AccountController, WebAdminController, WebAdminClientsController, AssetsController];
 
 /** Providers of the dashboard; the form key is derived from the key encryption key. */
 export function webProviders(kek: Buffer): Provider[] {

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../html';
+import { clientFormFields } from './client-form-fields';
 import { csrfField, layout, messages, when, type PageUser } from './layout';
 
 /** A user row on /admin. */
@@ -10,7 +11,7 @@ export interface AdminUserRow {
   disabledAt: Date | null;
 }
 
-/** A service client row on /admin. */
+/** A client row on /admin. */
 export interface AdminClientRow {
   id: string;
   name: string;
@@ -18,6 +19,8 @@ export interface AdminClientRow {
   scopes: string[];
   createdAt: Date;
   revokedAt: Date | null;
+  kind: 'service' | 'confidential' | 'public';
+  redirectUris: string[];
 }
 
 /** A signing key row on /admin. */
@@ -63,12 +66,14 @@ function userRow(u: AdminUserRow, view: AdminView): SafeHtml {
 function clientRow(c: AdminClientRow, csrf: string): SafeHtml {
   return html`<tr>
   <th scope="row"><code>${c.id}</code>${c.name !== c.id ? html`<br><span class="muted">${c.name}</span>` : ''}</th>
-  <td>${c.audiences.join(', ')}</td>
+  <td>${c.kind}${c.redirectUris.length > 0 ? html`<br><span class="muted">${c.redirectUris.join(' ')}</span>` : ''}</td>
+  <td>${c.audiences.join(', ') || '—'}</td>
   <td>${c.scopes.join(' ') || '—'}</td>
   <td>${when(c.createdAt)}</td>
   <td>${c.revokedAt
     ? html`<span class="badge off">Revoked</span>`
-    : html`<form method="post" action="/admin/actions/clients/${c.id}/revoke" class="inline">
+    : html`<a href="/admin/clients/${c.id}" class="small">Edit<span class="visually-hidden"> ${c.id}</span></a>
+    <form method="post" action="/admin/actions/clients/${c.id}/revoke" class="inline">
       ${csrfField(csrf)}
       <button type="submit" class="small danger">Revoke<span class="visually-hidden"> ${c.id}</span></button>
     </form>`}</td>
@@ -102,30 +107,21 @@ function usersSection(view: AdminView): SafeHtml {
 function clientsSection(view: AdminView): SafeHtml {
   const csrf = view.user.csrfToken;
   return html`<section class="card" aria-labelledby="clients-h">
-  <h2 id="clients-h">Service clients</h2>
+  <h2 id="clients-h">Clients</h2>
+  <p class="muted">Services (client_credentials) and apps that sign users in (authorization code + PKCE).</p>
   ${view.created ? html`<div class="secret" role="status">
     <p><strong>Client <code>${view.created.clientId}</code> created.</strong> Copy its secret now: it is shown this once and cannot be recovered.</p>
     <label for="created-secret">Client secret</label>
     <input id="created-secret" type="text" readonly value="${view.created.secret}" class="mono">
   </div>` : ''}
   <div class="table-wrap"><table>
-    <thead><tr><th scope="col">Client id</th><th scope="col">Audiences</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
-    <tbody>${view.clients.length > 0 ? view.clients.map((c) => clientRow(c, csrf)) : html`<tr><td colspan="5" class="empty">No service clients yet.</td></tr>`}</tbody>
+    <thead><tr><th scope="col">Client id</th><th scope="col">Kind</th><th scope="col">Audiences</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+    <tbody>${view.clients.length > 0 ? view.clients.map((c) => clientRow(c, csrf)) : html`<tr><td colspan="6" class="empty">No clients yet.</td></tr>`}</tbody>
   </table></div>
   <h3>Register a client</h3>
   <form method="post" action="/admin/actions/clients" class="grid">
     ${csrfField(csrf)}
-    <div><label for="client-id">Client id</label>
-    <input id="client-id" name="id" required maxlength="64" pattern="[a-z][a-z0-9._\\-]{2,63}" aria-describedby="client-id-hint">
-    <p id="client-id-hint" class="hint">Lowercase letters, digits, <code>.</code> <code>_</code> <code>-</code>; 3–64 characters.</p></div>
-    <div><label for="client-name">Name (optional)</label>
-    <input id="client-name" name="name" maxlength="200"></div>
-    <fieldset><legend>Audiences</legend>
-      ${view.audiences.map((a) => html`<label class="check"><input type="checkbox" name="audiences" value="${a}"> ${a}</label>`)}
-    </fieldset>
-    <div><label for="client-scopes">Scopes</label>
-    <input id="client-scopes" name="scopes" maxlength="1024" aria-describedby="client-scopes-hint">
-    <p id="client-scopes-hint" class="hint">Space-separated, e.g. <code>inventory:reserve</code>.</p></div>
+    ${clientFormFields({ id: '', name: '', kind: 'service', audiences: [], scopes: '', redirectUris: '', postLogoutRedirectUris: '', backchannelLogoutUri: '', firstParty: false }, view.audiences, false)}
     <div><button type="submit">Create client</button></div>
   </form>
 </section>`;
