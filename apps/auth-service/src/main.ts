@@ -3,7 +3,7 @@ import './threadpool';
 import 'reflect-metadata';
 import { GatehouseError, RequestInvalidError } from '@gatehouse/contracts';
 import { createLogger } from '@gatehouse/service-runtime';
-import { CLIENT_CREATE_HELP, clientCreate } from './app/cli/client-create';
+import { CLIENT_CREATE_HELP, clientCommand } from './app/cli/client-command';
 import { seed } from './app/cli/seed';
 import { createAuthApp } from './app/create-app';
 import { resolveKeyEncryptionKey } from './app/config/key-encryption-key';
@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from './app/config/load-config';
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 
-const USAGE = 'usage: main.js [serve | seed | client create --id ID ...]   (each answers --help)';
+const USAGE = 'usage: main.js [serve | seed | client create|update --id ID ...]   (each answers --help)';
 
 const HELP: Record<string, string> = {
   serve: 'usage: main.js [serve]\n\nRuns the HTTP service (migrations first, under an advisory lock). Configuration comes from the environment (README, Configuration).',
@@ -19,11 +19,11 @@ const HELP: Record<string, string> = {
   client: CLIENT_CREATE_HELP,
 };
 
-/** Entry point: `serve` (default), `seed`, or `client create`. */
+/** Entry point: `serve` (default), `seed`, `client create` or `client update`. */
 async function bootstrap(): Promise<void> {
   const [command = 'serve', ...rest] = process.argv.slice(2);
   if (command === '--help' || command === 'help') return void process.stdout.write(`${USAGE}\n\n${Object.values(HELP).join('\n\n')}\n`);
-  if (command !== 'serve' && command !== 'seed' && !(command === 'client' && rest[0] === 'create')) {
+  if (command !== 'serve' && command !== 'seed' && !(command === 'client' && (rest[0] === 'create' || rest[0] === 'update'))) {
     throw new ConfigError(USAGE);
   }
   if (rest.includes('--help')) return void process.stdout.write(`${HELP[command] ?? USAGE}\n`);
@@ -46,7 +46,7 @@ async function bootstrap(): Promise<void> {
   try {
     await app.init();
     if (command === 'seed') await seed(app, config, process.env, log);
-    else await clientCreate(app, rest.slice(1));
+    else await clientCommand(app, rest[0] === 'update' ? 'update' : 'create', rest.slice(1));
   } finally {
     await app.close();
   }

@@ -35,6 +35,11 @@ describe('auth-service CLI', () => {
     ) as Record<string, unknown>;
     expect(web).toMatchObject({ client_id: 'cli-web', token_endpoint_auth_method: 'client_secret_basic', backchannel_logout_uri: 'https://web.example.com/bc' });
     expect(String(web['client_secret'])).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const updated = JSON.parse(
+      await runServiceCommand('auth-service', ['client', 'update', '--id', 'cli-spa', '--public', '--redirect-uri', 'https://app.example.com/cb2', '--scope', 'openid', '--name', 'CLI SPA'], env),
+    ) as Record<string, unknown>;
+    expect(updated).toMatchObject({ client_id: 'cli-spa', client_name: 'CLI SPA', redirect_uris: ['https://app.example.com/cb2'], scope: 'openid', token_endpoint_auth_method: 'none' });
+    expect(updated['client_secret']).toBeUndefined();
   });
 
   it('refuses bad metadata with a one-line error and a non-zero exit', async () => {

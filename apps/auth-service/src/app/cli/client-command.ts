@@ -2,13 +2,16 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { parseArgs } from 'node:util';
 import type { ClientGrantType, TokenEndpointAuthMethod } from '@gatehouse/contracts';
 import { clientDocument } from '../clients/client-document';
+import type { ClientMetadataInput } from '../clients/client-metadata';
 import { ClientsService } from '../clients/clients.service';
 
-/** `client create --help`. */
+/** `client create --help` (and `client update`). */
 export const CLIENT_CREATE_HELP = `usage: main.js client create --id ID [options]
+       main.js client update --id ID [options]
 
-Registers a client and prints it as JSON on stdout (a confidential client's secret appears
-this once). Logs go to stderr.
+create registers a client and prints it as JSON on stdout (a confidential client's secret
+appears this once). update replaces the metadata of an existing client with what the options
+say (the secret stays; public stays public). Logs go to stderr.
 
   --id ID                          client_id: ^[a-z][a-z0-9._-]{2,63}$ (required)
   --name NAME                      client_name shown on the consent page
@@ -31,8 +34,21 @@ examples:
   main.js client create --id my-spa --public --redirect-uri https://app.example.com/callback \\
     --scope "openid email offline_access orders:read" --audience orders`;
 
-/** Registers a client from command-line flags and prints its JSON document on stdout. */
-export async function clientCreate(app: INestApplicationContext, argv: string[]): Promise<void> {
+/** Registers (`create`) or re-describes (`update`) a client from flags; prints its JSON document on stdout. */
+export async function clientCommand(app: INestApplicationContext, action: 'create' | 'update', argv: string[]): Promise<void> {
+  const { id, metadata } = metadataFromFlags(argv);
+  const clients = app.get(ClientsService);
+  if (action === 'create') {
+    const { client, clientSecret } = await clients.register({ id, ...metadata });
+    process.stdout.write(JSON.stringify(clientDocument(client, clientSecret)) + '\n');
+    return;
+  }
+  const client = await clients.update(id, metadata);
+  if (!client) throw new Error(`client update: no active client ${id}`);
+  process.stdout.write(JSON.stringify(clientDocument(client)) + '\n');
+}
+
+function metadataFromFlags(argv: string[]): { id: string; metadata: ClientMetadataInput } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -50,19 +66,20 @@ export async function clientCreate(app: INestApplicationContext, argv: string[])
     },
     strict: true,
   });
-  if (!values.id) throw new Error('client create: --id is required (see --help)');
+  if (!values.id) throw new Error('client: --id is required (see --help)');
   const method = values.public ? 'none' : (values['auth-method'] ?? 'client_secret_basic');
-  const { client, clientSecret } = await app.get(ClientsService).register({
+  return {
     id: values.id,
-    name: values.name,
-    audiences: values.audience ?? [],
-    scopes: (values.scope ?? []).flatMap((s) => s.split(' ')).filter(Boolean),
-    redirectUris: values['redirect-uri'],
-    postLogoutRedirectUris: values['post-logout-redirect-uri'],
-    backchannelLogoutUri: values['backchannel-logout-uri'] ?? null,
-    grantTypes: values['grant-type'] as ClientGrantType[] | undefined,
-    tokenEndpointAuthMethod: method as TokenEndpointAuthMethod,
-    firstParty: values['first-party'] ?? false,
-  });
-  process.stdout.write(JSON.stringify(clientDocument(client, clientSecret)) + '\n');
+    metadata: {
+      name: values.name,
+      audiences: values.audience ?? [],
+      scopes: (values.scope ?? []).flatMap((s) => s.split(' ')).filter(Boolean),
+      redirectUris: values['redirect-uri'],
+      postLogoutRedirectUris: values['post-logout-redirect-uri'],
+      backchannelLogoutUri: values['backchannel-logout-uri'] ?? null,
+      grantTypes: values['grant-type'] as ClientGrantType[] | undefined,
+      tokenEndpointAuthMethod: method as TokenEndpointAuthMethod,
+      firstParty: values['first-party'] ?? false,
+    },
+  };
 }
