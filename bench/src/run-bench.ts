@@ -5,6 +5,7 @@ import { describeMachine, type Machine } from './lib/machine';
 import { FULL, SMOKE, type Profile } from './lib/profile';
 import { forkRole, type ServerProcess } from './lib/proc';
 import { renderReport } from './report';
+import { benchCodeFlow, type CodeFlowResult } from './rows/code-flow';
 import { benchIssuance, type IssuanceResult } from './rows/issuance';
 import { benchLogin, loginUsers, type LoginResult } from './rows/login';
 import { benchMemory, type MemoryResult } from './rows/memory';
@@ -22,6 +23,7 @@ export interface BenchResults {
   login?: { one: LoginResult; two: LoginResult };
   revocation?: RevocationResult;
   memory?: MemoryResult;
+  codeFlow?: CodeFlowResult;
 }
 
 interface Args {
@@ -84,6 +86,7 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
       }
       await auth2.stop();
     }
+    if (wants('8')) results.codeFlow = await benchCodeFlow(p, env, auth1, loader, log);
     if (wants('5')) results.revocation = await benchRevocation(p, env, auth1, loader, log);
     if (wants('6')) results.memory = await benchMemory(p, env, auth1.url, loader, log);
   } finally {

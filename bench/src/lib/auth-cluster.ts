@@ -12,6 +12,9 @@ const AUTH_MAIN = join(ROOT, 'dist', 'apps', 'auth-service', 'main.js');
 /** The issuer `iss` of auth-service in the bench (not contacted: verifiers use JWKS_URI). */
 export const ISSUER = 'http://localhost:3000';
 
+/** The app row 8 signs in to (never contacted: the bench reads the code off the redirect). */
+export const CODE_CLIENT = { id: 'bench-app', redirectUri: 'http://127.0.0.1:9/cb' } as const;
+
 /** Private NATS, a throw-away database and what auth-service needs to run on them. */
 export interface AuthEnvironment {
   nats: TestNatsServer;
@@ -38,6 +41,12 @@ export async function createAuthEnvironment(bcryptCost: number): Promise<AuthEnv
       env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
     });
     const created = JSON.parse(stdout) as { client_secret: string };
+    // Row 8: a first-party public app for the code flow (refresh tokens like a first-party login).
+    await promisify(execFile)(
+      process.execPath,
+      [AUTH_MAIN, 'client', 'create', '--id', CODE_CLIENT.id, '--public', '--first-party', '--redirect-uri', CODE_CLIENT.redirectUri, '--scope', 'openid offline_access orders:read', '--audience', 'orders'],
+      { env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env } },
+    );
     return {
       nats,
       db,

@@ -14,6 +14,8 @@ export interface Profile {
   logins: number;
   burst: number;
   refreshChains: number;
+  /** Authorization codes exchanged per side per run (row 8). */
+  codes: number;
   revocations: number;
   revocationUsers: number;
   sustainedRate: number;
@@ -37,6 +39,7 @@ export const FULL: Profile = {
   logins: 15,
   burst: 50,
   refreshChains: 8,
+  codes: 1500,
   revocations: 200,
   revocationUsers: 20,
   sustainedRate: 1000,
@@ -59,6 +62,7 @@ export const SMOKE: Profile = {
   logins: 2,
   burst: 5,
   refreshChains: 2,
+  codes: 40,
   revocations: 3,
   revocationUsers: 3,
   sustainedRate: 100,

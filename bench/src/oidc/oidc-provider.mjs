@@ -1,15 +1,57 @@
-// The peer for row 3: node-oidc-provider configured for the same grant as Gatehouse's
-// client_credentials (RS256 JWT access tokens, typ at+jwt, one audience, one scope), run as a
-// child process of the bench (oidc-provider is ESM-only). Loopback only.
+// The peer for rows 3 and 8: node-oidc-provider configured for the same grants as Gatehouse —
+// client_credentials (RS256 JWT access tokens, typ at+jwt, one audience, one scope) and, for row 8,
+// authorization_code with PKCE for a public client (JWT access token, ID token, refresh token) —
+// run as a child process of the bench (oidc-provider is ESM-only). Loopback only.
 //
-// env: PORT, CLIENT_ID, CLIENT_SECRET, SIGNING_JWK (private RSA JWK, JSON), TTL (seconds)
+// env: PORT, CLIENT_ID, CLIENT_SECRET, SIGNING_JWK (private RSA JWK, JSON), TTL (seconds),
+//      CODE_CLIENT_ID, REDIRECT_URI (row 8)
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
 const ttl = Number(process.env.TTL ?? '300');
 
+/**
+ * The default in-memory adapter is an LRU of 1,000 entries, which would evict row 8's minted codes
+ * and grants before their exchange; this one is a plain Map (the bench process is short-lived).
+ */
+const store = new Map();
+class MapAdapter {
+  constructor(name) {
+    this.name = name;
+  }
+  key(id) {
+    return `${this.name}:${id}`;
+  }
+  async upsert(id, payload) {
+    store.set(this.key(id), payload);
+  }
+  async find(id) {
+    return store.get(this.key(id));
+  }
+  async findByUid(uid) {
+    for (const [k, v] of store) if (k.startsWith(`${this.name}:`) && v.uid === uid) return v;
+    return undefined;
+  }
+  async findByUserCode() {
+    return undefined;
+  }
+  async consume(id) {
+    const v = store.get(this.key(id));
+    if (v) v.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id) {
+    store.delete(this.key(id));
+  }
+  async revokeByGrantId(grantId) {
+    for (const [k, v] of store) if (v.grantId === grantId) store.delete(k);
+  }
+}
+
 const provider = new Provider(issuer, {
+  adapter: MapAdapter,
   clients: [
     {
       client_id: process.env.CLIENT_ID,
@@ -19,9 +61,18 @@ const provider = new Provider(issuer, {
       response_types: [],
       token_endpoint_auth_method: 'client_secret_basic',
     },
+    {
+      client_id: process.env.CODE_CLIENT_ID ?? 'bench-app',
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: [process.env.REDIRECT_URI ?? 'http://127.0.0.1:9/cb'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    },
   ],
+  findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
+  issueRefreshToken: (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
   jwks: { keys: [JSON.parse(process.env.SIGNING_JWK ?? '{}')] },
-  scopes: ['orders:read'],
+  scopes: ['openid', 'offline_access', 'orders:read'],
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
@@ -41,5 +92,45 @@ const provider = new Provider(issuer, {
 });
 provider.proxy = false;
 
-const server = provider.listen(port, '127.0.0.1', () => process.stdout.write(`oidc-provider listening on ${issuer}\n`));
+/**
+ * Row 8 needs authorization codes without a browser: `GET /bench/mint?n=` creates grants and codes
+ * through the provider's own models (what its interaction endpoints would store after a sign-in
+ * and consent) and returns `[{ code, verifier }]`.
+ */
+async function mint(n) {
+  const client = await provider.Client.find(process.env.CODE_CLIENT_ID ?? 'bench-app');
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const grant = new provider.Grant({ accountId: `bench-user-${i % 50}`, clientId: client.clientId });
+    grant.addOIDCScope('openid offline_access');
+    grant.addResourceScope('urn:gatehouse:orders', 'orders:read');
+    const grantId = await grant.save();
+    const verifier = randomBytes(32).toString('base64url');
+    const code = new provider.AuthorizationCode({
+      accountId: grant.accountId,
+      client,
+      grantId,
+      redirectUri: client.redirectUris[0],
+      scope: 'openid offline_access orders:read',
+      resource: 'urn:gatehouse:orders',
+      codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
+      codeChallengeMethod: 'S256',
+      authTime: Math.floor(Date.now() / 1000),
+      nonce: randomBytes(8).toString('hex'),
+    });
+    out.push({ code: await code.save(), verifier });
+  }
+  return out;
+}
+
+const callback = provider.callback();
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', issuer);
+  if (url.pathname !== '/bench/mint') return callback(req, res);
+  mint(Math.min(Number(url.searchParams.get('n') ?? '1'), 20000)).then(
+    (codes) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(codes)),
+    (err) => res.writeHead(500).end(String(err)),
+  );
+});
+server.listen(port, '127.0.0.1', () => process.stdout.write(`oidc-provider listening on ${issuer}\n`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

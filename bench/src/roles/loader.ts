@@ -104,6 +104,32 @@ async function refreshChains(args: { url: string; refreshTokens: string[]; durat
 }
 
 /**
+ * POSTs every body once (form-encoded), `connections` at a time: for requests that consume what
+ * they carry (authorization codes). Latency percentiles from every request's own wall time.
+ */
+async function postEach(args: { url: string; bodies: string[]; connections: number }): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let bad = 0;
+  let next = 0;
+  const start = nowMs();
+  await Promise.all(
+    Array.from({ length: args.connections }, async () => {
+      for (let k = next++; k < args.bodies.length; k = next++) {
+        const t = nowMs();
+        const res = await fetch(args.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: args.bodies[k] });
+        await res.arrayBuffer();
+        if (res.status === 200) latencies.push(nowMs() - t);
+        else bad++;
+      }
+    }),
+  );
+  const durationS = (nowMs() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pick = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+  return { rps: latencies.length / durationS, p50: pick(50), p99: pick(99), ok: latencies.length, bad, durationS };
+}
+
+/**
  * Publishes `count` revocation events to the stream (`kind` 'mixed': jti, sid, sub and client
  * entries in turn; 'jti': token revocations expiring `ttlSeconds` after publication), at most
  * `ratePerSecond`, with up to `inflight` unacknowledged publishes.
@@ -198,6 +224,7 @@ export function loaderRole(): void {
   serveRole({
     load: (spec: LoadSpec) => runLoad(spec),
     refresh: (args: { url: string; refreshTokens: string[]; durationMs: number }) => refreshChains(args),
+    postEach: (args: { url: string; bodies: string[]; connections: number }) => postEach(args),
     publish: (args: Parameters<typeof publishEvents>[0]) => publishEvents(args),
     outbox: (args: Parameters<typeof outboxFlood>[0]) => outboxFlood(args),
   });

@@ -77,6 +77,12 @@ export class RefreshTokenService {
     return { token, statement: insertStatement(randomUUID(), randomUUID(), binding, token, this.expiry(new Date())) };
   }
 
+  /** A new refresh token and the hash to store, for a family written elsewhere (the code exchange's statement). */
+  mint(): { token: string; hash: Buffer } {
+    const token = newToken();
+    return { token, hash: sha256(token) };
+  }
+
   /**
    * Exchanges a refresh token for a new access token and the next refresh token.
    *

@@ -94,6 +94,6 @@ function base64url(value: object): string {
 }
 
 /** RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over `input`, on the thread pool. */
-function signOnPool(input: string, key: KeyObject): Promise<Buffer> {
+export function signOnPool(input: string, key: KeyObject): Promise<Buffer> {
   return new Promise((resolve, reject) => sign('sha256', Buffer.from(input, 'utf8'), key, (err, signature) => (err ? reject(err) : resolve(signature))));
 }
