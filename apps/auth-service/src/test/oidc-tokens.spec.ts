@@ -174,8 +174,36 @@ describe('authorization_code grant, ID tokens and logout', () => {
     await until(() => ds.query(`SELECT count(*)::int AS n FROM audit_log WHERE event = 'backchannel_logout_failed'`), (r: { n: number }[]) => (r[0]?.n ?? 0) > 0, 10_000);
     rp.backchannelStatus = 200;
     await until(async () => rp.logoutTokens.length, (len) => len > before, 15_000);
-    const rows = await ds.query(`SELECT attempts, delivered_at IS NOT NULL AS delivered FROM logout_deliveries ORDER BY id DESC LIMIT 1`);
-    expect(rows[0]).toMatchObject({ delivered: true });
-    expect(rows[0].attempts).toBeGreaterThanOrEqual(2);
+    // The row is marked delivered (and audited) after the RP has answered: wait for those writes too.
+    type Row = { attempts: number; delivered: boolean; audited: number };
+    const rows = await until(
+      (): Promise<Row[]> =>
+        ds.query(`SELECT attempts, delivered_at IS NOT NULL AS delivered,
+                         (SELECT count(*)::int FROM audit_log WHERE event = 'backchannel_logout_delivered') AS audited
+                    FROM logout_deliveries ORDER BY id DESC LIMIT 1`),
+      (r) => r[0]?.delivered === true && r[0].audited > 0,
+      10_000,
+    );
+    expect(rows[0]?.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('signing in again for another app (prompt=login) keeps the apps signed in through the old browser session', async () => {
+    const first = await signIn('spa', { scope: 'openid offline_access orders:read' });
+    const tokens = await exchange('spa', first.code, first.verifier);
+    const { payload: id } = await jwtVerify(String(tokens.body['id_token']), jwks, { issuer: svc.config.ISSUER, audience: 'spa' });
+    const sidOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[1] ?? '', 'base64url').toString('utf8'))['sid'] as unknown;
+    const { verifier, challenge } = pkce();
+    const again = await first.web.authorize(authorizePath('other', rp.callbackUri, challenge, { prompt: 'login' }), first.email, PASSWORD);
+    expect(again.steps).toEqual(['login']);
+    expect((await exchange('other', again.location.searchParams.get('code') ?? '', verifier)).status).toBe(200);
+    const refreshed = await postForm(`${svc.url}/oauth/token`, { grant_type: 'refresh_token', refresh_token: String(tokens.body['refresh_token']), client_id: 'spa' });
+    // The spa session is still alive: its refresh token rotates.
+    expect(refreshed.status).toBe(200);
+    // … and they still end with the browser session that now holds them.
+    const csrf = /name="csrf" value="([^"]+)"/.exec((await first.web.get('/logout')).body)?.[1] ?? '';
+    await first.web.post('/logout', { csrf });
+    await until(async () => rp.logoutTokens.map(sidOf), (sids) => sids.includes(id['sid']), 10_000);
+    const dead = await postForm(`${svc.url}/oauth/token`, { grant_type: 'refresh_token', refresh_token: String(refreshed.body['refresh_token']), client_id: 'spa' });
+    expect(dead.body['error']).toBe('invalid_grant');
   });
 });

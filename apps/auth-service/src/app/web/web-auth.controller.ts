@@ -116,6 +116,9 @@ export class WebAuthController {
       return opened;
     }
     await this.ds.transaction(async (em) => {
+      // The same user signing in again (prompt=login, max_age) keeps the apps signed in through the
+      // old session: they move to the new one instead of being logged out with it.
+      if (previous.userId === userId) await em.query('UPDATE sessions SET parent_id = $2 WHERE parent_id = $1 AND revoked_at IS NULL', [previous.sessionId, opened.sessionId]);
       await this.revoker.revokeSession(em, previous.userId, previous.sessionId, 'logout', req.ip);
       await runAsOneStatement(em, [opened.statement, audited]);
     });
