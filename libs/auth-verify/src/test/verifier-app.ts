@@ -1,8 +1,8 @@
-import { createHttpApp, createLogger, Public, RuntimeModule } from '@gatehouse/service-runtime';
+import { createHttpApp, createLogger, Metrics, Public, RuntimeModule } from '@gatehouse/service-runtime';
 import type { AccessTokenClaims } from '@gatehouse/contracts';
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthVerifyModule, PassportJwtGuard, Principal, RevocationStore, Scopes, type AuthVerifyOptions } from '../index';
+import { AuthVerifyModule, PassportJwtGuard, Principal, RevocationStore, Scopes, type AuthVerifyOptions } from '../nest';
 
 @Controller()
 class ProbeController {
@@ -27,7 +27,11 @@ export async function startVerifierApp(options: AuthVerifyOptions): Promise<{ ap
   @Module({
     imports: [
       RuntimeModule.forRoot({ service: 'verifier-test', logger, readiness: { useFactory: () => ({ check: async () => ({}) }) } }),
-      AuthVerifyModule.forRoot(options),
+      // Refusals counted in the app's registry, as resource services wire it.
+      AuthVerifyModule.forRootAsync({
+        inject: [Metrics],
+        useFactory: (metrics: Metrics) => ({ ...options, rejections: metrics.counter('auth_verify_rejections_total', 'Bearer tokens refused, by reason', ['reason']) }),
+      }),
     ],
     controllers: [ProbeController],
   })

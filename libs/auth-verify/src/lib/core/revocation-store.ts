@@ -1,10 +1,9 @@
 import type { AccessTokenClaims } from '@gatehouse/contracts';
-import { connectNats, EventConsumer } from '@gatehouse/revocation-events';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { connectNats, EventConsumer, type EventLogger } from '@gatehouse/revocation-events';
 import type { NatsConnection } from 'nats';
-import { AUTH_VERIFY_OPTIONS, type ResolvedAuthVerifyOptions } from './auth-verify.options';
 import { JwksCache } from './jwks-cache';
 import { RevocationState, type RevocationReason } from './revocation-state';
+import type { ResolvedVerifierOptions } from './verifier-options';
 
 const SWEEP_MS = 10_000;
 const RETRY_MS = 1_000;
@@ -19,9 +18,7 @@ export type RevocationVerdict = { ok: true } | { ok: false; reason: RevocationRe
  * tokens afterwards (service tokens are short-lived and carry no session to log out).
  * Reconnects and resumes by itself; a `keys.rotated` event refreshes the JWKS.
  */
-@Injectable()
-export class RevocationStore implements OnApplicationShutdown {
-  private readonly logger = new Logger(RevocationStore.name);
+export class RevocationStore {
   private readonly state = new RevocationState();
   private nc: NatsConnection | null = null;
   private consumer: EventConsumer | null = null;
@@ -32,8 +29,9 @@ export class RevocationStore implements OnApplicationShutdown {
   applied = 0;
 
   constructor(
-    @Inject(AUTH_VERIFY_OPTIONS) private readonly options: ResolvedAuthVerifyOptions,
+    private readonly options: Pick<ResolvedVerifierOptions, 'natsUrl' | 'audience' | 'stream' | 'subjectPrefix' | 'maxStalenessMs'>,
     private readonly jwks: JwksCache,
+    private readonly logger: EventLogger,
   ) {}
 
   /** Starts following the stream in the background; resolves once the first attempt is done. */
@@ -73,7 +71,9 @@ export class RevocationStore implements OnApplicationShutdown {
     return this.consumer ? this.consumer.waitForCatchUp(Math.max(0, deadline - Date.now())) : false;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops following the stream and drains the NATS connection. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     if (this.sweeper) clearInterval(this.sweeper);
     if (this.retry) clearTimeout(this.retry);
@@ -96,12 +96,12 @@ export class RevocationStore implements OnApplicationShutdown {
             this.state.apply(event);
           }
         },
-        { stream: this.options.stream, prefix: this.options.subjectPrefix, probeIntervalMs: Math.max(250, Math.floor(this.options.maxStalenessMs / 4)), logger: nestLogger(this.logger) },
+        { stream: this.options.stream, prefix: this.options.subjectPrefix, probeIntervalMs: Math.max(250, Math.floor(this.options.maxStalenessMs / 4)), logger: this.logger },
       );
       await consumer.start();
       this.consumer = consumer;
     } catch (err) {
-      this.logger.warn({ msg: 'revocation stream unavailable; retrying', err: err instanceof Error ? err.message : 'error' });
+      this.logger.warn({ err: err instanceof Error ? err.message : 'error' }, 'revocation stream unavailable; retrying');
       this.retry = setTimeout(() => {
         this.connect().catch(() => undefined);
       }, RETRY_MS);
@@ -110,10 +110,3 @@ export class RevocationStore implements OnApplicationShutdown {
   }
 }
 
-function nestLogger(logger: Logger): { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void } {
-  return {
-    info: (o, m) => logger.log({ msg: m, ...o }),
-    warn: (o, m) => logger.warn({ msg: m, ...o }),
-    error: (o, m) => logger.error({ msg: m, ...o }),
-  };
-}

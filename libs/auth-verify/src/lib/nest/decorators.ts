@@ -4,6 +4,17 @@ import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestj
 /** Metadata key of {@link Scopes}. */
 export const SCOPES_KEY = 'gatehouse:scopes';
 
+/** Metadata key of {@link Public}; the same string as service-runtime's `Public`, so either marks a route. */
+export const IS_PUBLIC_KEY = 'gatehouse:isPublic';
+
+/**
+ * Marks a route or controller as reachable without a bearer token; everything else is
+ * protected by the global guard.
+ *
+ * @example \@Public() \@Get('ping') ping() { return 'pong'; }
+ */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC_KEY, true);
+
 /**
  * Requires every listed scope on the caller's token; otherwise 403 `insufficient_scope`.
  *

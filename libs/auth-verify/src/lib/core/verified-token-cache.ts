@@ -1,6 +1,4 @@
 import type { AccessTokenClaims } from '@gatehouse/contracts';
-import { Inject, Injectable } from '@nestjs/common';
-import { AUTH_VERIFY_OPTIONS, type ResolvedAuthVerifyOptions } from './auth-verify.options';
 
 /** A token that passed full verification, with what is needed to honour it again. */
 export interface VerifiedToken {
@@ -31,14 +29,10 @@ function signatureOf(raw: string): string {
  * revocation store and the JWKS (a dropped key ends its tokens at once). Bounded: the oldest
  * entry makes room for a new one. Only the guard's own verifications are inserted.
  */
-@Injectable()
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly max: number;
-
-  constructor(@Inject(AUTH_VERIFY_OPTIONS) options: ResolvedAuthVerifyOptions) {
-    this.max = options.verifiedTokenCacheSize;
-  }
+  /** @param max - entries kept (0 disables the cache) */
+  constructor(private readonly max: number) {}
 
   /** The verified token `raw`, if cached and not yet expired. */
   get(raw: string): VerifiedToken | undefined {

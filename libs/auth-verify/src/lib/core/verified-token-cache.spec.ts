@@ -1,14 +1,12 @@
 import type { AccessTokenClaims } from '@gatehouse/contracts';
-import { resolveOptions } from './auth-verify.options';
 import { VerifiedTokenCache } from './verified-token-cache';
 
-const options = (size?: number) => resolveOptions({ issuer: 'http://i', audience: 'orders', jwksUri: 'http://j/jwks', natsUrl: 'nats://n', ...(size === undefined ? {} : { verifiedTokenCacheSize: size }) });
 const claims = (exp: number): AccessTokenClaims => ({ iss: 'http://i', sub: 's', aud: 'orders', exp, iat: exp - 60, jti: 'j', client_id: 'c', scope: '' });
 const inAMinute = () => Math.floor(Date.now() / 1000) + 60;
 
 describe('VerifiedTokenCache', () => {
   it('returns an entry until its exp, then forgets it', () => {
-    const cache = new VerifiedTokenCache(options());
+    const cache = new VerifiedTokenCache(10_000);
     cache.set('a', 'k1', claims(inAMinute()));
     expect(cache.get('a')?.kid).toBe('k1');
     cache.set('b', 'k1', claims(Math.floor(Date.now() / 1000)));
@@ -17,7 +15,7 @@ describe('VerifiedTokenCache', () => {
   });
 
   it('is bounded: the oldest entry makes room', () => {
-    const cache = new VerifiedTokenCache(options(2));
+    const cache = new VerifiedTokenCache(2);
     for (const t of ['a', 'b', 'c']) cache.set(t, 'k', claims(inAMinute()));
     expect(cache.size).toBe(2);
     expect(cache.get('a')).toBeUndefined();
@@ -25,13 +23,13 @@ describe('VerifiedTokenCache', () => {
   });
 
   it('can be disabled', () => {
-    const cache = new VerifiedTokenCache(options(0));
+    const cache = new VerifiedTokenCache(0);
     cache.set('a', 'k', claims(inAMinute()));
     expect(cache.get('a')).toBeUndefined();
   });
 
   it('finds a token by its signature but answers only for the exact token', () => {
-    const cache = new VerifiedTokenCache(options());
+    const cache = new VerifiedTokenCache(10_000);
     cache.set('h.p.sig', 'k', claims(inAMinute()));
     expect(cache.get('h.p.sig')).toBeDefined();
     expect(cache.get('h.other.sig')).toBeUndefined(); // same signature, another payload

@@ -1,11 +1,10 @@
 import { parseAccessTokenClaims, ServiceUnavailableError, type AccessTokenClaims } from '@gatehouse/contracts';
-import { Inject, Injectable } from '@nestjs/common';
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
-import { AUTH_VERIFY_OPTIONS, type ResolvedAuthVerifyOptions } from './auth-verify.options';
 import { JwksCache } from './jwks-cache';
 import { RevocationStore } from './revocation-store';
 import { parseCompactJws, TokenRejection, type CompactJws } from './token-rejection';
 import { VerifiedTokenCache } from './verified-token-cache';
+import type { ResolvedVerifierOptions } from './verifier-options';
 
 /**
  * Verifies Gatehouse access tokens for the global guard (and for callers outside HTTP, e.g. a
@@ -19,13 +18,13 @@ import { VerifiedTokenCache } from './verified-token-cache';
  * Why not jsonwebtoken: it decodes the token again, converts the signature through base64 and
  * builds a Verify stream per call — together 2–3× the cost of the RSA operation itself.
  */
-@Injectable()
 export class TokenVerifier {
   constructor(
-    @Inject(AUTH_VERIFY_OPTIONS) private readonly options: ResolvedAuthVerifyOptions,
-    @Inject(JwksCache) private readonly jwks: JwksCache,
-    @Inject(RevocationStore) private readonly store: RevocationStore,
-    @Inject(VerifiedTokenCache) private readonly verified: VerifiedTokenCache,
+    private readonly options: Pick<ResolvedVerifierOptions, 'issuer' | 'audience' | 'leewaySeconds'>,
+    private readonly jwks: JwksCache,
+    private readonly store: RevocationStore,
+    /** Tokens already verified (exposed for tests and metrics). */
+    readonly verified: VerifiedTokenCache,
   ) {}
 
   /**
@@ -82,7 +81,7 @@ export class TokenVerifier {
  *
  * @throws TokenRejection with the reason
  */
-export function validateClaims(payload: unknown, options: Pick<ResolvedAuthVerifyOptions, 'issuer' | 'audience' | 'leewaySeconds'>): AccessTokenClaims {
+export function validateClaims(payload: unknown, options: Pick<ResolvedVerifierOptions, 'issuer' | 'audience' | 'leewaySeconds'>): AccessTokenClaims {
   const claims = parseAccessTokenClaims(payload);
   if (!claims) throw new TokenRejection('claims');
   if (claims.iss !== options.issuer) throw new TokenRejection('issuer');

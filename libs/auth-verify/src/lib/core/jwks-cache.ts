@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { EventLogger } from '@gatehouse/revocation-events';
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { AUTH_VERIFY_OPTIONS, type ResolvedAuthVerifyOptions } from './auth-verify.options';
+import type { ResolvedVerifierOptions } from './verifier-options';
 
 const MAX_KEYS = 32;
 const UNLOADED_RETRY_MS = 1000;
@@ -11,9 +11,7 @@ const UNLOADED_RETRY_MS = 1000;
  * on a failed fetch the last good keys stay in use (stale-if-error). Only the configured URL is
  * ever fetched — never a URL from a token header.
  */
-@Injectable()
-export class JwksCache implements OnModuleDestroy {
-  private readonly logger = new Logger(JwksCache.name);
+export class JwksCache {
   private keys = new Map<string, KeyObject>();
   private lastAttempt = 0;
   private loadedAt = 0;
@@ -23,7 +21,10 @@ export class JwksCache implements OnModuleDestroy {
   /** Number of fetches made (for tests and metrics). */
   fetches = 0;
 
-  constructor(@Inject(AUTH_VERIFY_OPTIONS) private readonly options: ResolvedAuthVerifyOptions) {}
+  constructor(
+    private readonly options: Pick<ResolvedVerifierOptions, 'jwksUri' | 'jwksTimeoutMs' | 'jwksRefreshMs' | 'jwksCooldownMs'>,
+    private readonly logger: EventLogger,
+  ) {}
 
   /** Loads the keys once and schedules periodic refreshes. Never throws: readiness reports it. */
   async start(): Promise<void> {
@@ -44,7 +45,8 @@ export class JwksCache implements OnModuleDestroy {
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  /** Stops the periodic refresh. */
+  stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -107,7 +109,7 @@ export class JwksCache implements OnModuleDestroy {
       this.keys = parseKeys(body.keys, this.banned);
       this.loadedAt = started;
     } catch (err) {
-      this.logger.warn({ msg: 'JWKS fetch failed; keeping cached keys', keys: this.keys.size, err: err instanceof Error ? err.message : 'error' });
+      this.logger.warn({ keys: this.keys.size, err: err instanceof Error ? err.message : 'error' }, 'JWKS fetch failed; keeping cached keys');
     }
   }
 }

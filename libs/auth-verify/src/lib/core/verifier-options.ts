@@ -1,12 +1,19 @@
-/** Options of `AuthVerifyModule.forRoot`. */
-export interface AuthVerifyOptions {
+import type { EventLogger } from '@gatehouse/revocation-events';
+
+/** Where rejections are counted: a prom-client `Counter<'reason'>` fits (`auth_verify_rejections_total`). */
+export interface RejectionCounter {
+  inc(labels: { reason: string }): void;
+}
+
+/** Options of a {@link GatehouseVerifier} (and of every adapter built on one). */
+export interface VerifierOptions {
   /** Expected `iss`, e.g. `http://localhost:3000`. */
   issuer: string;
   /** This service's audience, e.g. `orders`. */
   audience: string;
   /** Where the issuer publishes its keys, e.g. `http://localhost:3000/.well-known/jwks.json`. */
   jwksUri: string;
-  /** NATS with the `GATEHOUSE_EVENTS` stream, e.g. `nats://127.0.0.1:4222`. */
+  /** NATS with the `GATEHOUSE_EVENTS` stream, e.g. `nats://127.0.0.1:4222` (comma-separated for several servers). */
   natsUrl: string;
   /** Stream and subject prefix (tests use their own). */
   stream?: string;
@@ -23,24 +30,25 @@ export interface AuthVerifyOptions {
   leewaySeconds?: number;
   /** Verified tokens remembered until their exp, so a reused token skips the RS256 verify (default 10 000; 0 disables). Revocations are still checked on every request. */
   verifiedTokenCacheSize?: number;
+  /** A pino-style logger (default: JSON lines on stderr). Never receives tokens. */
+  logger?: EventLogger;
+  /** Counts refusals by reason (default: not counted). */
+  rejections?: RejectionCounter;
 }
 
 /** Options with defaults applied. */
-export type ResolvedAuthVerifyOptions = Required<AuthVerifyOptions>;
-
-/** DI token of the resolved options. */
-export const AUTH_VERIFY_OPTIONS = Symbol('AUTH_VERIFY_OPTIONS');
+export type ResolvedVerifierOptions = Required<Omit<VerifierOptions, 'logger' | 'rejections'>> & Pick<VerifierOptions, 'logger' | 'rejections'>;
 
 /**
  * Applies defaults and checks the options.
  *
- * @throws Error naming the bad option
+ * @throws Error naming the bad option (never its value)
  */
-export function resolveOptions(o: AuthVerifyOptions): ResolvedAuthVerifyOptions {
+export function resolveOptions(o: VerifierOptions): ResolvedVerifierOptions {
   for (const key of ['issuer', 'audience', 'jwksUri', 'natsUrl'] as const) {
-    if (typeof o[key] !== 'string' || o[key].length === 0) throw new Error(`AuthVerifyModule: ${key} is required`);
+    if (typeof o[key] !== 'string' || o[key].length === 0) throw new Error(`auth-verify: ${key} is required`);
   }
-  if (!/^https?:\/\//.test(o.jwksUri)) throw new Error('AuthVerifyModule: jwksUri must be an http(s) URL');
+  if (!/^https?:\/\//.test(o.jwksUri)) throw new Error('auth-verify: jwksUri must be an http(s) URL');
   return {
     stream: 'GATEHOUSE_EVENTS',
     subjectPrefix: 'gatehouse',
@@ -53,6 +61,3 @@ export function resolveOptions(o: AuthVerifyOptions): ResolvedAuthVerifyOptions 
     ...o,
   };
 }
-
-/** Injection token: the name this module instance registered its passport-jwt strategy under. */
-export const AUTH_VERIFY_STRATEGY = Symbol('AUTH_VERIFY_STRATEGY');

@@ -1,6 +1,6 @@
 import { intInRange } from '@gatehouse/service-runtime';
 import { z } from 'zod';
-import type { AuthVerifyOptions } from './auth-verify.options';
+import type { VerifierOptions as AuthVerifyOptions } from '@gatehouse/auth-verify';
 
 const httpUrl = (fallback: string) =>
   z

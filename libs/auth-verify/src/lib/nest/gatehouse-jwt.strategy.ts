@@ -2,28 +2,13 @@ import type { AccessTokenClaims } from '@gatehouse/contracts';
 import { Inject, Injectable, type Type } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { KeyObject } from 'node:crypto';
-import { ExtractJwt, Strategy } from 'passport-jwt';
-import { AUTH_VERIFY_OPTIONS, type ResolvedAuthVerifyOptions } from './auth-verify.options';
-import { JwksCache } from './jwks-cache';
-import { RevocationStore } from './revocation-store';
-import { checkHeader, TokenRejection } from './token-rejection';
-import { assertNotRevoked, validateClaims } from './token-verifier';
+import { Strategy } from 'passport-jwt';
+import { bearerFromSingleHeader } from '../core/bearer';
+import { GatehouseVerifier } from '../core/gatehouse-verifier';
+import { checkHeader, TokenRejection } from '../core/token-rejection';
+import { assertNotRevoked, validateClaims } from '../core/token-verifier';
 
 let instances = 0;
-const fromBearer = ExtractJwt.fromAuthHeaderAsBearerToken();
-
-/**
- * The bearer token from exactly one Authorization header. Node keeps only the first of
- * repeated Authorization headers; a request carrying two is ambiguous and gets no token.
- */
-export function bearerFromSingleHeader(req: { raw?: { rawHeaders?: string[] }; rawHeaders?: string[]; headers: Record<string, unknown> }): string | null {
-  const raw = req.raw?.rawHeaders ?? req.rawHeaders ?? [];
-  let count = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') count++;
-  if (count !== 1) return null;
-  return fromBearer(req as unknown as Parameters<typeof fromBearer>[0]);
-}
-
 /**
  * A unique passport strategy name per AuthVerifyModule instance. passport keeps strategies in
  * one process-wide registry, so a fixed name would let a second app in the same process
@@ -43,11 +28,8 @@ export function nextStrategyName(): string {
 export function createGatehouseJwtStrategy(name: string): Type<unknown> {
   @Injectable()
   class GatehouseJwtStrategy extends PassportStrategy(Strategy, name) {
-    constructor(
-      @Inject(AUTH_VERIFY_OPTIONS) private readonly options: ResolvedAuthVerifyOptions,
-      @Inject(JwksCache) jwks: JwksCache,
-      @Inject(RevocationStore) private readonly store: RevocationStore,
-    ) {
+    constructor(@Inject(GatehouseVerifier) private readonly verifier: GatehouseVerifier) {
+      const { jwks, options } = verifier;
       super({
         jwtFromRequest: bearerFromSingleHeader,
         secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void) => {
@@ -76,8 +58,8 @@ export function createGatehouseJwtStrategy(name: string): Type<unknown> {
 
     /** Runs after the signature and registered claims are verified: the same claim and revocation checks as {@link TokenVerifier}. */
     validate(payload: unknown): AccessTokenClaims {
-      const claims = validateClaims(payload, this.options);
-      assertNotRevoked(this.store, claims);
+      const claims = validateClaims(payload, this.verifier.options);
+      assertNotRevoked(this.verifier.revocations, claims);
       return claims;
     }
   }
