@@ -10,12 +10,12 @@ import { VerifiedTokenCache } from './verified-token-cache';
 import { resolveOptions, type RejectionCounter, type ResolvedVerifierOptions, type VerifierOptions } from './verifier-options';
 
 /** Named readiness checks for a service's `/health/ready`. */
-export interface VerifierReadinessChecks {
+export type VerifierReadinessChecks = {
   /** At least one issuer key is loaded. */
   jwks: boolean;
   /** The revocation stream is replayed and NATS is in touch. */
   revocations: boolean;
-}
+};
 
 /**
  * The framework-agnostic core every adapter (Nest, Express, Fastify) is built on: JWKS cache,

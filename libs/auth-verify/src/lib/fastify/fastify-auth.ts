@@ -14,7 +14,12 @@ export interface GatehouseRouteConfig {
 }
 
 declare module 'fastify' {
-  interface FastifyContextConfig extends GatehouseRouteConfig {}
+  interface FastifyContextConfig {
+    /** See {@link GatehouseRouteConfig.public}. */
+    public?: boolean;
+    /** See {@link GatehouseRouteConfig.scopes}. */
+    scopes?: readonly string[];
+  }
   interface FastifyRequest {
     /** The verified claims (null on public routes). */
     principal: AccessTokenClaims | null;
