@@ -1,4 +1,4 @@
-import { createDecipheriv, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createDecipheriv, createPrivateKey, type KeyObject } from 'node:crypto';
 import { Client } from 'pg';
 
 /** The signing keys in auth-service's database, decrypted with its KEK (test-only: the corpus signs hostile tokens with the real key). */
@@ -18,12 +18,4 @@ export async function readSigningKeys(databaseUrl: string, kek: Buffer): Promise
   } finally {
     await db.end();
   }
-}
-
-/** base64url of a JSON value (or of a raw string, verbatim). */
-export const enc = (v: unknown): string => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-
-/** Compact RS256 JWS over already-encoded header and payload segments. */
-export function signSegments(h: string, p: string, key: KeyObject): string {
-  return `${h}.${p}.${sign('sha256', Buffer.from(`${h}.${p}`), key).toString('base64url')}`;
 }

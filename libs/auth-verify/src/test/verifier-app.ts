@@ -16,6 +16,9 @@ class ProbeController {
   @Public() @UseGuards(PassportJwtGuard) @Get('via-passport') viaPassport(@Principal() who: AccessTokenClaims): { sub: string } {
     return { sub: who.sub };
   }
+  @Scopes('orders:read') @Get('read') read(@Principal() who: AccessTokenClaims): { sub: string } {
+    return { sub: who.sub };
+  }
   @Scopes('orders:write') @Get('write') write(): { ok: true } {
     return { ok: true };
   }
