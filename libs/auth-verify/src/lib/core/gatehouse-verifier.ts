@@ -1,7 +1,8 @@
 import { consoleEventLogger, type EventLogger } from '@gatehouse/revocation-events';
-import { GatehouseError, InvalidTokenError, type AccessTokenClaims } from '@gatehouse/contracts';
+import { InvalidTokenError, type AccessTokenClaims } from '@gatehouse/contracts';
 import { bearerFromSingleHeader, type BearerSource } from './bearer';
 import { JwksCache } from './jwks-cache';
+import { RevocationStaleError } from './revocation-stale-error';
 import { RevocationStore } from './revocation-store';
 import { assertScopes } from './scopes';
 import { rejectionReason, TokenRejection } from './token-rejection';
@@ -71,7 +72,7 @@ export class GatehouseVerifier {
    *
    * @param req - anything with Node's `rawHeaders` (or `raw.rawHeaders`)
    * @throws InvalidTokenError (`AUTH_TOKEN_INVALID`, 401) for a missing, malformed, hostile, expired or revoked token;
-   *   ServiceUnavailableError (`SERVICE_UNAVAILABLE`, 503) while revocation state is stale
+   *   RevocationStaleError (`SERVICE_UNAVAILABLE`, 503) while revocation state is stale
    */
   authenticate(req: BearerSource): AccessTokenClaims | Promise<AccessTokenClaims> {
     const raw = bearerFromSingleHeader(req);
@@ -100,7 +101,7 @@ export class GatehouseVerifier {
    * @throws always
    */
   refuse(err: unknown, info?: unknown): never {
-    if (err instanceof GatehouseError && err.status === 503) {
+    if (err instanceof RevocationStaleError) {
       this.rejections?.inc({ reason: 'stale' });
       throw err;
     }

@@ -1,6 +1,7 @@
-import { parseAccessTokenClaims, ServiceUnavailableError, type AccessTokenClaims } from '@gatehouse/contracts';
+import { parseAccessTokenClaims, type AccessTokenClaims } from '@gatehouse/contracts';
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import { JwksCache } from './jwks-cache';
+import { RevocationStaleError } from './revocation-stale-error';
 import { RevocationStore } from './revocation-store';
 import { parseCompactJws, TokenRejection, type CompactJws } from './token-rejection';
 import { VerifiedTokenCache } from './verified-token-cache';
@@ -96,11 +97,11 @@ export function validateClaims(payload: unknown, options: Pick<ResolvedVerifierO
 /**
  * Consults the revocation store for verified claims.
  *
- * @throws ServiceUnavailableError (503) when the store is not current; TokenRejection when revoked
+ * @throws RevocationStaleError (`SERVICE_UNAVAILABLE`, 503) when the store is not current; TokenRejection when revoked
  */
 export function assertNotRevoked(store: RevocationStore, claims: AccessTokenClaims): void {
   const verdict = store.verdict(claims);
   if (verdict.ok) return;
-  if (verdict.reason === 'stale') throw new ServiceUnavailableError('Revocation state is not current; try again shortly.');
+  if (verdict.reason === 'stale') throw new RevocationStaleError();
   throw new TokenRejection(verdict.reason);
 }

@@ -1,5 +1,5 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { GatehouseVerifier } from '../core/gatehouse-verifier';
 import { JwksCache } from '../core/jwks-cache';
@@ -9,6 +9,7 @@ import { AUTH_VERIFY_STRATEGY, type AuthVerifyOptions } from './auth-verify.toke
 import { createGatehouseJwtStrategy, nextStrategyName } from './gatehouse-jwt.strategy';
 import { JwtAuthGuard, PassportJwtGuard, ScopesGuard } from './guards';
 import { nestEventLogger } from './nest-logger';
+import { RefusalFilter } from './refusal.filter';
 import { VerifierReadiness } from './verifier-readiness';
 
 /** Starts the core with the module and stops it with the application. */
@@ -47,6 +48,7 @@ function providers(verifier: Provider): Provider[] {
     VerifierReadiness,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },
+    { provide: APP_FILTER, useClass: RefusalFilter },
   ];
 }
 
