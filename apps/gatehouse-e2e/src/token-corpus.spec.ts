@@ -1,8 +1,7 @@
-import { hostileTokenCorpus, type CorpusCase } from '@gatehouse/testing';
+import { hostileTokenCorpus, readSigningKeys, type CorpusCase } from '@gatehouse/testing';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import { getStatus, post, startCluster, type Cluster } from './cluster';
-import { readSigningKeys } from './signing';
 
 /**
  * Hostile-token corpus against a protected endpoint of orders-service (GET /orders, orders:read).

@@ -2,3 +2,4 @@ export * from './lib/test-database';
 export * from './lib/nats-server';
 export * from './lib/service-process';
 export * from './lib/hostile-token-corpus';
+export * from './lib/signing-keys';

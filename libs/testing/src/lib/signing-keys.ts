@@ -1,7 +1,12 @@
 import { createDecipheriv, createPrivateKey, type KeyObject } from 'node:crypto';
 import { Client } from 'pg';
 
-/** The signing keys in auth-service's database, decrypted with its KEK (test-only: the corpus signs hostile tokens with the real key). */
+/**
+ * Reads the signing keys from an auth-service test database, decrypted with its KEK (test-only:
+ * corpora sign hostile tokens with the real key).
+ *
+ * @example const [{ kid, key }] = await readSigningKeys(db.url, kek);
+ */
 export async function readSigningKeys(databaseUrl: string, kek: Buffer): Promise<{ kid: string; key: KeyObject }[]> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
