@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -52,6 +53,14 @@ function writeTsconfig(lib) {
   return file;
 }
 
+/** The JSON Schema of the events, generated from the zod schemas just built (for consumers in any language). */
+function writeEventsSchema(out) {
+  const contracts = createRequire(import.meta.url)(join(out, 'index.js'));
+  const file = join(out, contracts.EVENTS_JSON_SCHEMA_PATH);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(contracts.eventsJsonSchema(), null, 2) + '\n');
+}
+
 function build(lib) {
   const out = join(dist, lib);
   rmSync(out, { recursive: true, force: true });
@@ -60,6 +69,7 @@ function build(lib) {
   const pkg = { ...m, dependencies: resolveVersions(m.dependencies, m.name) };
   writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   copyFileSync(join(root, 'libs', lib, 'README.md'), join(out, 'README.md'));
+  if (lib === 'contracts') writeEventsSchema(out);
   for (const [sub, target] of Object.entries(pkg.exports)) {
     for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
       if (!existsSync(join(out, file))) throw new Error(`${pkg.name}: exports["${sub}"] → ${file} was not built`);
