@@ -8,6 +8,7 @@ import { renderReport } from './report';
 import { benchIssuance, type IssuanceResult } from './rows/issuance';
 import { benchLogin, loginUsers, type LoginResult } from './rows/login';
 import { benchMemory, type MemoryResult } from './rows/memory';
+import { benchPeers, type PeersResult } from './rows/peers';
 import { benchRevocation, type RevocationResult } from './rows/revocation';
 import { benchVerification, type VerificationResult } from './rows/verification';
 
@@ -22,6 +23,7 @@ export interface BenchResults {
   login?: { one: LoginResult; two: LoginResult };
   revocation?: RevocationResult;
   memory?: MemoryResult;
+  peers?: PeersResult;
 }
 
 interface Args {
@@ -86,6 +88,7 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
     }
     if (wants('5')) results.revocation = await benchRevocation(p, env, auth1, loader, log);
     if (wants('6')) results.memory = await benchMemory(p, env, auth1.url, loader, log);
+    if (wants('8')) results.peers = await benchPeers(p, env, loader, raw, log);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await Promise.all([loader.stop(), raw.stop()]);
