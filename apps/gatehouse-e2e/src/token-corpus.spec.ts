@@ -1,6 +1,6 @@
-import { hostileTokenCorpus, readSigningKeys, type CorpusCase } from '@gatehouse/testing';
+import { hostileTokenCorpus, readSigningKeys, startTrapServer, type CorpusCase, type TrapServer } from '@gatehouse/testing';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
+import { request } from 'node:http';
 import { getStatus, post, startCluster, type Cluster } from './cluster';
 
 /**
@@ -12,26 +12,20 @@ describe('hostile token corpus → orders-service', () => {
   let c: Cluster;
   let key: KeyObject;
   let kid: string;
-  let trap: Server;
+  let trap: TrapServer;
   let trapUrl: string;
-  let trapHits = 0;
   let user: { access: string; refresh: string; sub: string; sid: string };
   const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
   beforeAll(async () => {
     c = await startCluster('corpus');
     [{ key, kid }] = (await readSigningKeys(c.dbs.auth.url, c.kek)) as [{ kid: string; key: KeyObject }];
-    trap = createServer((_req, res) => {
-      trapHits++;
-      res.end(JSON.stringify({ keys: [foreign.publicKey.export({ format: 'jwk' })] }));
-    });
-    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
-    const a = trap.address();
-    trapUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/keys`;
+    trap = await startTrapServer(JSON.stringify({ keys: [foreign.publicKey.export({ format: 'jwk' })] }));
+    trapUrl = trap.url;
     user = await login('corpus@example.com');
   });
   afterAll(async () => {
-    await new Promise<void>((r) => trap.close(() => r()));
+    await trap?.close();
     await c?.stop();
   });
 
@@ -62,7 +56,7 @@ describe('hostile token corpus → orders-service', () => {
     const [name, make, expected] = all[i]!;
     const status = await getStatus(`${c.orders.url}/orders`, make());
     expect({ name, status }).toEqual({ name, status: expected });
-    expect(trapHits).toBe(0);
+    expect(trap.hits()).toBe(0);
   });
 
   const raw = (headers: Record<string, string | string[]>, path = '/orders') =>
@@ -114,6 +108,6 @@ describe('hostile token corpus → orders-service', () => {
     const deadline = Date.now() + 5000;
     while ((await getStatus(`${c.orders.url}/orders`, before)) !== 401 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(await getStatus(`${c.orders.url}/orders`, before)).toBe(401);
-    expect(trapHits).toBe(0);
+    expect(trap.hits()).toBe(0);
   });
 });

@@ -1,7 +1,6 @@
-import { createTestDatabase, hostileTokenCorpus, readSigningKeys, runServiceCommand, startNatsServer, startNodeProcess, startServiceProcess, type CorpusCase, type ServiceProcess, type TestDatabase, type TestNatsServer } from '@gatehouse/testing';
+import { createTestDatabase, hostileTokenCorpus, readSigningKeys, runServiceCommand, startNatsServer, startNodeProcess, startServiceProcess, startTrapServer, type CorpusCase, type ServiceProcess, type TestDatabase, type TestNatsServer, type TrapServer } from '@gatehouse/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installSdkApp, packTarballs, SDK_APPS, type SdkAppName } from './sdk-apps';
@@ -19,8 +18,7 @@ describe('the packed SDK, installed outside the repository', () => {
   let db: TestDatabase;
   let auth: ServiceProcess;
   const apps = {} as Record<SdkAppName, ServiceProcess>;
-  let trap: Server;
-  let trapHits = 0;
+  let trap: TrapServer | undefined;
   let corpus: CorpusCase[] = [];
   let user: { access: string; sub: string };
   const issuer = 'http://localhost:3000';
@@ -48,15 +46,10 @@ describe('the packed SDK, installed outside the repository', () => {
     auth = await startServiceProcess('auth-service', authEnv);
     const env = { ISSUER: issuer, JWKS_URI: `${auth.url}/.well-known/jwks.json`, NATS_URL: nats.url };
     for (const [i, name] of NAMES.entries()) apps[name] = await startNodeProcess(`${name}-app`, entries[i]!, env, { cwd: join(tmp, name) });
-    trap = createServer((_req, res) => {
-      trapHits++;
-      res.end('{}');
-    });
-    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
-    const a = trap.address();
+    trap = await startTrapServer();
     user = await login('sdk-user@example.com');
     const [{ kid, key }] = (await readSigningKeys(db.url, kek)) as [{ kid: string; key: import('node:crypto').KeyObject }];
-    corpus = hostileTokenCorpus({ issuer, kid, key, sub: user.sub, audience: 'orders', scopes: ['orders:read', 'orders:write'], trapUrl: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/jwks` });
+    corpus = hostileTokenCorpus({ issuer, kid, key, sub: user.sub, audience: 'orders', scopes: ['orders:read', 'orders:write'], trapUrl: trap.url });
   }, 420_000);
 
   afterAll(async () => {
@@ -64,7 +57,7 @@ describe('the packed SDK, installed outside the repository', () => {
     await auth?.stop();
     await nats?.dispose();
     await db?.drop();
-    if (trap) await new Promise<void>((r) => trap.close(() => r()));
+    await trap?.close();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -85,7 +78,7 @@ describe('the packed SDK, installed outside the repository', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
     expect(await none.json()).toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
-    expect(trapHits).toBe(0);
+    expect(trap?.hits()).toBe(0);
   });
 
   it('logout-all makes every app refuse the token within 100 ms', async () => {

@@ -3,3 +3,4 @@ export * from './lib/nats-server';
 export * from './lib/service-process';
 export * from './lib/hostile-token-corpus';
 export * from './lib/signing-keys';
+export * from './lib/trap-server';

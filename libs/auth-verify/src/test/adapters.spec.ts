@@ -1,10 +1,9 @@
-import { EventPublisher, ensureEventStream } from '@gatehouse/revocation-events';
-import { hostileTokenCorpus, type CorpusCase } from '@gatehouse/testing';
-import { connect, type NatsConnection } from 'nats';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
+import { hostileTokenCorpus, startTrapServer, type CorpusCase, type TrapServer } from '@gatehouse/testing';
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { startAdapterApp, type AdapterApp } from './adapter-apps';
 import { startIssuerFixture, type IssuerFixture } from './issuer-fixture';
+import { startStreamFixture, type StreamFixture } from './stream-fixture';
 
 /**
  * The three adapters (Nest module, Express middleware, Fastify plugin) give the same answers:
@@ -12,43 +11,28 @@ import { startIssuerFixture, type IssuerFixture } from './issuer-fixture';
  * and the same rejection metric.
  */
 describe.each(['nest', 'express', 'fastify'] as const)('%s adapter', (adapter) => {
-  const suffix = randomBytes(4).toString('hex');
-  const stream = `T_ADAPT_${suffix}`;
-  const prefix = `a${suffix}`;
   let issuer: IssuerFixture;
-  let nc: NatsConnection;
-  let publisher: EventPublisher;
+  let events: StreamFixture;
   let app: AdapterApp;
-  let trap: Server;
-  let trapHits = 0;
-  let trapUrl = '';
+  let trap: TrapServer;
   let corpus: CorpusCase[] = [];
   const sub = randomUUID();
 
-  const options = (over: { stream?: string } = {}) => ({ issuer: issuer.issuer, audience: 'orders', jwksUri: issuer.jwksUri, natsUrl: 'nats://127.0.0.1:4222', stream, subjectPrefix: prefix, jwksCooldownMs: 60_000, ...over });
+  const options = (over: { stream?: string } = {}) => ({ issuer: issuer.issuer, audience: 'orders', jwksUri: issuer.jwksUri, natsUrl: 'nats://127.0.0.1:4222', stream: events.stream, subjectPrefix: events.prefix, jwksCooldownMs: 60_000, ...over });
 
   beforeAll(async () => {
     issuer = await startIssuerFixture();
-    nc = await connect({ servers: 'nats://127.0.0.1:4222' });
-    await ensureEventStream(await nc.jetstreamManager(), { name: stream, subjectPrefix: prefix });
-    publisher = new EventPublisher(nc, { prefix });
-    trap = createServer((_req, res) => {
-      trapHits++;
-      res.end('{}');
-    });
-    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
-    const a = trap.address();
-    trapUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/jwks`;
-    corpus = hostileTokenCorpus({ issuer: issuer.issuer, kid: issuer.kid, key: issuer.privateKey, sub, audience: 'orders', scopes: ['orders:read', 'orders:write'], trapUrl });
+    events = await startStreamFixture('ADAPT');
+    trap = await startTrapServer();
+    corpus = hostileTokenCorpus({ issuer: issuer.issuer, kid: issuer.kid, key: issuer.privateKey, sub, audience: 'orders', scopes: ['orders:read', 'orders:write'], trapUrl: trap.url });
     app = await startAdapterApp(adapter, options());
     expect(await app.waitUntilCaughtUp(5000)).toBe(true);
   });
   afterAll(async () => {
     await app?.close();
-    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
-    await nc.close();
+    await events.dispose();
     await issuer.close();
-    await new Promise<void>((r) => trap.close(() => r()));
+    await trap.close();
   });
 
   const get = (path: string, token?: string, url = app.url) => fetch(`${url}${path}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
@@ -62,7 +46,7 @@ describe.each(['nest', 'express', 'fastify'] as const)('%s adapter', (adapter) =
       expected[name] = status;
     }
     expect(answers).toEqual(expected);
-    expect(trapHits).toBe(0);
+    expect(trap.hits()).toBe(0);
     expect(await app.rejections('signature')).toBeGreaterThan(0);
     expect(await app.rejections('alg')).toBeGreaterThan(0);
   });
@@ -109,7 +93,7 @@ describe.each(['nest', 'express', 'fastify'] as const)('%s adapter', (adapter) =
     const sid = randomUUID();
     const token = issuer.token({ sid });
     expect((await get('/me', token)).status).toBe(200);
-    await publisher.publish('gatehouse.revoked.session', { v: 1, sid, until: Math.floor(Date.now() / 1000) + 300 }, randomUUID());
+    await events.publisher.publish('gatehouse.revoked.session', { v: 1, sid, until: Math.floor(Date.now() / 1000) + 300 }, randomUUID());
     const deadline = Date.now() + 3000;
     while ((await get('/me', token)).status !== 401 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     expect((await get('/me', token)).status).toBe(401);
@@ -117,7 +101,7 @@ describe.each(['nest', 'express', 'fastify'] as const)('%s adapter', (adapter) =
   });
 
   it('answers 503 SERVICE_UNAVAILABLE while the revocation stream cannot be replayed (fail closed)', async () => {
-    const blind = await startAdapterApp(adapter, options({ stream: `T_MISSING_${suffix}` }));
+    const blind = await startAdapterApp(adapter, options({ stream: `T_MISSING_${events.prefix}` }));
     try {
       const res = await get('/me', issuer.token(), blind.url);
       expect(res.status).toBe(503);
