@@ -61,6 +61,11 @@ describe.each(['nest', 'express', 'fastify'] as const)('%s adapter', (adapter) =
     expect(await app.rejections('missing')).toBeGreaterThan(0);
   });
 
+  it('answers an unknown path without a token with 404 (Nest, Fastify) or 401 (Express: the middleware runs before routing)', async () => {
+    expect((await get('/no-such-route')).status).toBe(adapter === 'express' ? 401 : 404);
+    expect((await get('/no-such-route', issuer.token())).status).toBe(404);
+  });
+
   it('exposes the verified claims and answers a missing scope with 403 insufficient_scope', async () => {
     const token = issuer.token({ sub: 'user-7', scope: 'orders:read' });
     const me = await get('/me', token);
