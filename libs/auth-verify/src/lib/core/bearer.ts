@@ -18,7 +18,9 @@ export function bearerFromSingleHeader(req: BearerSource): string | null {
   let value: string | undefined;
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]?.toLowerCase() !== 'authorization') continue;
+    // Runs on every request: compare the length before lower-casing (no string per header).
+    const name = raw[i];
+    if (name === undefined || name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
     count++;
     value = raw[i + 1];
   }
