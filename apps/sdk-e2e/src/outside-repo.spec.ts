@@ -3,7 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { installSdkApp, packTarballs, SDK_APPS, type SdkAppName } from './sdk-apps';
+
+const run = promisify(execFile);
 
 const NAMES = Object.keys(SDK_APPS) as SdkAppName[];
 
@@ -79,6 +83,11 @@ describe('the packed SDK, installed outside the repository', () => {
     expect(none.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
     expect(await none.json()).toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
     expect(trap?.hits()).toBe(0);
+  });
+
+  it('the packed declarations compile in a strict TypeScript consumer (core, Fastify augmentation, contracts)', async () => {
+    const dir = join(tmp, 'fastify');
+    await expect(run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.check.json'], { cwd: dir })).resolves.toBeDefined();
   });
 
   it('logout-all makes every app refuse the token within 100 ms', async () => {

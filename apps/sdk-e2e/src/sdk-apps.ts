@@ -8,9 +8,9 @@ const run = promisify(execFile);
 
 /** The three fresh services installed from the tarballs, each in its own directory with its own node_modules. */
 export const SDK_APPS = {
-  express: { entry: 'express-app.cjs', frameworks: ['express'] },
-  fastify: { entry: 'fastify-app.mjs', frameworks: ['fastify'] },
-  nest: { entry: 'nest-app.cjs', frameworks: ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/passport', 'passport', 'passport-jwt', 'reflect-metadata', 'rxjs'] },
+  express: { entry: 'express-app.cjs', frameworks: ['express'], extra: [] },
+  fastify: { entry: 'fastify-app.mjs', frameworks: ['fastify', 'typescript', '@types/node'], extra: ['types-check.ts', 'tsconfig.check.json'] },
+  nest: { entry: 'nest-app.cjs', frameworks: ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/passport', 'passport', 'passport-jwt', 'reflect-metadata', 'rxjs'], extra: [] },
 } as const;
 
 /** Name of one of {@link SDK_APPS}. */
@@ -41,7 +41,7 @@ export async function installSdkApp(name: SdkAppName, dir: string, tarballs: rea
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `sdk-${name}-app`, private: true, dependencies }, null, 2));
   const entry = SDK_APPS[name].entry;
-  copyFileSync(join(__dirname, 'apps', entry), join(dir, entry));
+  for (const file of [entry, ...SDK_APPS[name].extra]) copyFileSync(join(__dirname, 'apps', file), join(dir, file));
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
   return join(dir, entry);
 }
