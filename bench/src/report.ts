@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib/auth-cluster';
 import { fmt } from './lib/stats';
+import { peersDetails, peersMethod, peersRows } from './report-peers';
 import type { BenchResults } from './run-bench';
 
 const ok = (pass: boolean) => (pass ? '**met**' : '**missed**');
@@ -40,7 +41,8 @@ function method(r: BenchResults): string[] {
     `- **Row 5** — three verifiers (as in row 1) on auth-service's JWKS and stream. Sequential: ${p.revocations} times, one at a time: log in, check all three accept, \`POST /auth/logout-all\`, then poll all three on loopback with the token until each answers 401 (checks the revocation really refuses the token); the time is from logout-all's response to the moment the last of the three stores applied the event (the same hook on the store as below). The time to the last 401 of the polls is reported too; it adds the polls' own HTTP round trips. Sustained: \`gatehouse.revoked.token\` events committed to auth-service's outbox table at ${fmt(p.sustainedRate)}/s for ${p.sustainedS} s (16 connections, one INSERT per transaction; the outbox trigger wakes the relay, which publishes to JetStream), timed from each commit to the moment each verifier's \`RevocationStore\` applied it (a hook on the store's \`applied\` counter); "lost" counts events some verifier never applied. HTTP cannot drive 1,000 state changes/s through auth-service on this machine, so the sustained case starts at the commit.`,
     `- **Row 6** — one verifier on a stream of its own receives ${fmt(p.memEvents)} \`gatehouse.revoked.token\` events spread evenly over 2 × TTL (TTL ${p.memTtlS} s for the bench; each event's \`exp\` is TTL after publication); RSS (/proc) and entry count sampled every 500 ms through the flood and one TTL + sweep interval after it; the live JS heap after a forced full GC (the verifier runs with \`--expose-gc\`) before the flood, once the store is in steady state (TTL + one sweep interval + 5 s into it), at its end and after it. The plateau is judged on the live heap and the entry bound: RSS also holds garbage not yet collected and pages V8 keeps for reuse.`,
     '- **Row 7** — rows 3 and 4 with auth-service at 1 and 2 processes (node:cluster, one port).',
-    `- **Row 8** — \`grant_type=authorization_code\` exchanges of a public client with PKCE (S256), ${r.profile.codes} codes per side per run, each POSTed once, ${r.profile.connections} at a time, against auth-service (1 process; codes from its real authorization endpoint with a signed-in browser session, first-party app) and node-oidc-provider (codes created through its own \`Grant\`/\`AuthorizationCode\` models, what its interactions would store; in-memory adapter), back to back. Both answer with an RS256 JWT access token, an RS256 ID token and a refresh token; Gatehouse also opens a session row, writes an audit row and consumes the code under a row lock in Postgres. Latencies are each request's wall time in the load process.`,
+    peersMethod(p.runs, p.coldTokens, p.warmTokens),
+    `- **Row 9** — \`grant_type=authorization_code\` exchanges of a public client with PKCE (S256), ${r.profile.codes} codes per side per run, each POSTed once, ${r.profile.connections} at a time, against auth-service (1 process; codes from its real authorization endpoint with a signed-in browser session, first-party app) and node-oidc-provider (codes created through its own \`Grant\`/\`AuthorizationCode\` models, what its interactions would store; in-memory adapter), back to back. Both answer with an RS256 JWT access token, an RS256 ID token and a refresh token; Gatehouse also consumes the code and writes the session, refresh-family and audit rows, in one Postgres statement. Latencies are each request's wall time in the load process.`,
     '',
   ];
 }
@@ -86,12 +88,13 @@ function summaryRows(r: BenchResults): string[] {
     rows.push(`| 6 | verifier RSS during ${fmt(mem.events)} revocations (TTL ${mem.ttlS} s; planned over 2 × TTL, the publisher needed ${fmt(spread)} s) | ${fmt(mem.baselineRssMiB)} → ${fmt(mem.rssAtHalf)} (half) → ${fmt(mem.rssAtEnd)} (end) → ${fmt(mem.rssAfter)} MiB (after); entries peak ${fmt(mem.peakEntries)} (bound ${fmt(mem.entryBound)}), after ${Math.round(mem.entriesAfter)}; live heap after a full GC ${fmt(h.baseline)} → ${fmt(h.half)} (steady) → ${fmt(h.end)} (end) → ${fmt(h.after)} MiB (after) | plateaus | ${ok(plateau)} |`);
   }
   if (i) rows.push(`| 7 | issuance scaling, 2 processes ÷ 1 | **${fmt(i.scaling)}×** (${fmt(i.auth2.rps)} vs ${fmt(i.auth1.rps)} tokens/s) | report (2 cores) | |`);
+  if (l) rows.push(`| 7 | login burst of ${l.two.burst.n}, 2 processes vs 1 | ${fmt(l.two.burst.perSecond)} vs ${fmt(l.one.burst.perSecond)} logins/s; login − bcrypt ${fmt(l.two.overheadMs)} vs ${fmt(l.one.overheadMs)} ms | report | |`);
+  rows.push(...peersRows(r.peers));
   const cf = r.codeFlow?.median;
   if (cf) {
-    rows.push(`| 8 | authorization_code exchanges: auth-service ÷ node-oidc-provider | **${fmt(cf.ratio)}×** (${fmt(cf.gatehouse.rps)} vs ${fmt(cf.oidc.rps)} exchanges/s) | ≥ 1.0× | ${ok(cf.ratio >= 1)} |`);
-    rows.push(`| 8 | … latency p50 / p99 | auth-service ${fmt(cf.gatehouse.p50)} / ${fmt(cf.gatehouse.p99)} ms, node-oidc-provider ${fmt(cf.oidc.p50)} / ${fmt(cf.oidc.p99)} ms | report | |`);
+    rows.push(`| 9 | authorization_code exchanges: auth-service ÷ node-oidc-provider | **${fmt(cf.ratio)}×** (${fmt(cf.gatehouse.rps)} vs ${fmt(cf.oidc.rps)} exchanges/s) | ≥ 1.0× | ${ok(cf.ratio >= 1)} |`);
+    rows.push(`| 9 | … latency p50 / p99 | auth-service ${fmt(cf.gatehouse.p50)} / ${fmt(cf.gatehouse.p99)} ms, node-oidc-provider ${fmt(cf.oidc.p50)} / ${fmt(cf.oidc.p99)} ms | report | |`);
   }
-  if (l) rows.push(`| 7 | login burst of ${l.two.burst.n}, 2 processes vs 1 | ${fmt(l.two.burst.perSecond)} vs ${fmt(l.one.burst.perSecond)} logins/s; login − bcrypt ${fmt(l.two.overheadMs)} vs ${fmt(l.one.overheadMs)} ms | report | |`);
   return rows;
 }
 
@@ -136,5 +139,6 @@ function details(r: BenchResults): string[] {
     mem.samples.filter((_, k) => k % step === 0 || k === mem.samples.length - 1).forEach((s) => out.push(`| ${fmt(s.t, 1)} | ${fmt(s.rssMiB)} | ${fmt(s.entries)} | ${fmt(s.applied)} |`));
     out.push('');
   }
+  out.push(...peersDetails(r.peers));
   return out;
 }

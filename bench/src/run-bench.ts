@@ -9,6 +9,7 @@ import { benchCodeFlow, type CodeFlowResult } from './rows/code-flow';
 import { benchIssuance, type IssuanceResult } from './rows/issuance';
 import { benchLogin, loginUsers, type LoginResult } from './rows/login';
 import { benchMemory, type MemoryResult } from './rows/memory';
+import { benchPeers, type PeersResult } from './rows/peers';
 import { benchRevocation, type RevocationResult } from './rows/revocation';
 import { benchVerification, type VerificationResult } from './rows/verification';
 
@@ -24,6 +25,7 @@ export interface BenchResults {
   revocation?: RevocationResult;
   memory?: MemoryResult;
   codeFlow?: CodeFlowResult;
+  peers?: PeersResult;
 }
 
 interface Args {
@@ -86,9 +88,10 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
       }
       await auth2.stop();
     }
-    if (wants('8')) results.codeFlow = await benchCodeFlow(p, env, auth1, loader, log);
+    if (wants('9')) results.codeFlow = await benchCodeFlow(p, env, auth1, loader, log);
     if (wants('5')) results.revocation = await benchRevocation(p, env, auth1, loader, log);
     if (wants('6')) results.memory = await benchMemory(p, env, auth1.url, loader, log);
+    if (wants('8')) results.peers = await benchPeers(p, env, loader, raw, log);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await Promise.all([loader.stop(), raw.stop()]);

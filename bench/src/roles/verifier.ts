@@ -1,4 +1,4 @@
-import { AuthVerifyModule, JwksCache, Principal, Public, RevocationStore, Scopes, TokenVerifier, VerifierReadiness } from '@gatehouse/auth-verify';
+import { AuthVerifyModule, JwksCache, Principal, Public, RevocationStore, Scopes, TokenVerifier, VerifierReadiness } from '@gatehouse/auth-verify/nest';
 import type { AccessTokenClaims } from '@gatehouse/contracts';
 import { createHttpApp, createLogger, RuntimeModule } from '@gatehouse/service-runtime';
 import { Controller, Get, Module, Param, Query } from '@nestjs/common';

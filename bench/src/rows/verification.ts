@@ -168,8 +168,8 @@ async function measure(loader: RoleProcess, server: ServerProcess, spec: LoadSpe
   };
 }
 
-/** Mints `count` tokens across the given raw processes (the second one is stopped afterwards). */
-async function mint(key: BenchKey, issuer: string, count: number, procs: RoleProcess[]): Promise<string[]> {
+/** Mints `count` tokens across the given raw processes (all but the first are stopped afterwards). */
+export async function mint(key: BenchKey, issuer: string, count: number, procs: RoleProcess[]): Promise<string[]> {
   const share = Math.ceil(count / procs.length);
   const parts = await Promise.all(procs.map((proc) => proc.call<string[]>('mint', { key, issuer, ttlSeconds: 1800, count: share })));
   await Promise.all(procs.slice(1).map((proc) => proc.stop()));

@@ -1,12 +1,12 @@
-export { AuthVerifyModule } from './lib/auth-verify.module';
-export type { AuthVerifyOptions } from './lib/auth-verify.options';
-export { Scopes, Principal } from './lib/decorators';
-export { Public } from '@gatehouse/service-runtime';
-export { JwksCache } from './lib/jwks-cache';
-export { RevocationStore, type RevocationVerdict } from './lib/revocation-store';
-export { RevocationState, type RevocationReason } from './lib/revocation-state';
-export { TokenVerifier } from './lib/token-verifier';
-export { PassportJwtGuard } from './lib/guards';
-export { AUTH_VERIFY_STRATEGY } from './lib/auth-verify.options';
-export { verifierConfigShape, authVerifyOptionsFrom, type VerifierConfig } from './lib/verifier-config';
-export { VerifierReadiness } from './lib/verifier-readiness';
+// The framework-agnostic core: no Nest, Express or Fastify import here (lint enforces it).
+// Adapters: `@gatehouse/auth-verify/nest`, `/express`, `/fastify`.
+export { GatehouseVerifier, type VerifierReadinessChecks } from './lib/core/gatehouse-verifier';
+export { resolveOptions, type VerifierOptions, type ResolvedVerifierOptions, type RejectionCounter } from './lib/core/verifier-options';
+export { httpRefusal, type HttpRefusal, type RefusalCode } from './lib/core/http-refusal';
+export { bearerFromSingleHeader, type BearerSource } from './lib/core/bearer';
+export { JwksCache } from './lib/core/jwks-cache';
+export { RevocationStore, type RevocationVerdict } from './lib/core/revocation-store';
+export { RevocationState, type RevocationReason } from './lib/core/revocation-state';
+export { TokenVerifier } from './lib/core/token-verifier';
+export { RevocationStaleError } from './lib/core/revocation-stale-error';
+export { assertScopes } from './lib/core/scopes';

@@ -4,3 +4,4 @@ export * from './lib/scopes';
 export * from './lib/claims';
 export * from './lib/oauth';
 export * from './lib/events';
+export * from './lib/events-json-schema';

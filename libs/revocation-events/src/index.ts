@@ -3,4 +3,4 @@ export { ensureEventStream, MAX_ACCESS_TOKEN_TTL_SECONDS, type EventStreamOption
 export { EventPublisher, type EventPublisherOptions, type PublishResult } from './lib/event-publisher';
 export { EventConsumer } from './lib/event-consumer';
 export type { EventConsumerOptions, EventConsumerStats, EventHandler, EventMeta } from './lib/event-consumer.types';
-export type { EventLogger } from './lib/event-logger';
+export { consoleEventLogger, type EventLogger } from './lib/event-logger';

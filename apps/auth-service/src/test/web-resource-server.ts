@@ -1,4 +1,4 @@
-import { AuthVerifyModule, Principal, RevocationStore, type AuthVerifyOptions } from '@gatehouse/auth-verify';
+import { AuthVerifyModule, Principal, RevocationStore, type AuthVerifyOptions } from '@gatehouse/auth-verify/nest';
 import type { AccessTokenClaims } from '@gatehouse/contracts';
 import { createHttpApp, createLogger, RuntimeModule } from '@gatehouse/service-runtime';
 import { Controller, Get, Module } from '@nestjs/common';

@@ -1,5 +1,5 @@
 import { ForbiddenError, type AccessTokenClaims } from '@gatehouse/contracts';
-import { Principal, Scopes } from '@gatehouse/auth-verify';
+import { Principal, Scopes } from '@gatehouse/auth-verify/nest';
 import { RequestInvalidError } from '@gatehouse/contracts';
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';

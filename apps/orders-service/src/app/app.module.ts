@@ -1,9 +1,7 @@
-import { AuthVerifyModule, authVerifyOptionsFrom, VerifierReadiness } from '@gatehouse/auth-verify';
-import { databaseAnswers, RuntimeModule, typeOrmRoot } from '@gatehouse/service-runtime';
+import { resourceServiceImports } from '@gatehouse/resource-service';
 import { ServiceTokenClient } from '@gatehouse/service-token-client';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import type { OrdersConfig } from './config.schema';
 import { Orders1763902000000 } from './migrations/1763902000000-orders';
 import { OrdersController } from './orders.controller';
@@ -17,26 +15,7 @@ export class AppModule {
   static forRoot(config: OrdersConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        typeOrmRoot({
-          url: config.DATABASE_URL,
-          production: config.NODE_ENV === 'production',
-          migrations: [Orders1763902000000],
-          migrationLockId: MIGRATION_LOCK_ID,
-          applicationName: 'orders-service',
-        }),
-        AuthVerifyModule.forRoot(authVerifyOptionsFrom(config, 'orders')),
-        RuntimeModule.forRoot({
-          service: 'orders-service',
-          logger,
-          readiness: {
-            useFactory: (ds: DataSource, verifier: VerifierReadiness) => ({
-              check: async () => ({ database: await databaseAnswers(ds), ...verifier.check() }),
-            }),
-            inject: [DataSource, VerifierReadiness],
-          },
-        }),
-      ],
+      imports: resourceServiceImports({ service: 'orders-service', audience: 'orders', config, logger, migrations: [Orders1763902000000], migrationLockId: MIGRATION_LOCK_ID }),
       controllers: [OrdersController],
       providers: [
         { provide: ORDERS_CONFIG, useValue: config },

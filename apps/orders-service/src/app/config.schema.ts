@@ -1,4 +1,4 @@
-import { verifierConfigShape } from '@gatehouse/auth-verify';
+import { verifierConfigShape } from '@gatehouse/resource-service';
 import { baseConfigShape, parseConfig } from '@gatehouse/service-runtime';
 import { z } from 'zod';
 

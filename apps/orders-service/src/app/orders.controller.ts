@@ -1,4 +1,4 @@
-import { Principal, Scopes } from '@gatehouse/auth-verify';
+import { Principal, Scopes } from '@gatehouse/auth-verify/nest';
 import { RequestInvalidError, type AccessTokenClaims } from '@gatehouse/contracts';
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';

@@ -1,46 +1,36 @@
-import { EventPublisher, ensureEventStream } from '@gatehouse/revocation-events';
-import { connect, type NatsConnection } from 'nats';
+import type { EventPublisher } from '@gatehouse/revocation-events';
+import { startTrapServer, type TrapServer } from '@gatehouse/testing';
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { b64, startIssuerFixture, type IssuerFixture } from './issuer-fixture';
+import { startStreamFixture, type StreamFixture } from './stream-fixture';
 import { startVerifierApp } from './verifier-app';
 import { JwksCache } from '../index';
 
 describe('AuthVerifyModule', () => {
-  const suffix = randomBytes(4).toString('hex');
-  const stream = `T_VERIFY_${suffix}`;
-  const prefix = `t${suffix}`;
   let issuer: IssuerFixture;
-  let nc: NatsConnection;
+  let events: StreamFixture;
   let publisher: EventPublisher;
   let verifier: Awaited<ReturnType<typeof startVerifierApp>>;
-  let trap: Server;
-  let trapHits = 0;
+  let trap: TrapServer;
   let trapUrl: string;
+  const trapHits = () => trap.hits();
 
-  const options = () => ({ issuer: issuer.issuer, audience: 'orders', jwksUri: issuer.jwksUri, natsUrl: 'nats://127.0.0.1:4222', stream, subjectPrefix: prefix, jwksCooldownMs: 60_000 });
+  const options = () => ({ issuer: issuer.issuer, audience: 'orders', jwksUri: issuer.jwksUri, natsUrl: 'nats://127.0.0.1:4222', stream: events.stream, subjectPrefix: events.prefix, jwksCooldownMs: 60_000 });
 
   beforeAll(async () => {
     issuer = await startIssuerFixture();
-    nc = await connect({ servers: 'nats://127.0.0.1:4222' });
-    await ensureEventStream(await nc.jetstreamManager(), { name: stream, subjectPrefix: prefix });
-    publisher = new EventPublisher(nc, { prefix });
-    trap = createServer((_req, res) => {
-      trapHits++;
-      res.end('{}');
-    });
-    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
-    const a = trap.address();
-    trapUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/jwks`;
+    events = await startStreamFixture('VERIFY');
+    publisher = events.publisher;
+    trap = await startTrapServer();
+    trapUrl = trap.url;
     verifier = await startVerifierApp(options());
     expect(await verifier.store.waitUntilCaughtUp(5000)).toBe(true);
   });
   afterAll(async () => {
     await verifier.app.close();
-    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
-    await nc.close();
+    await events.dispose();
     await issuer.close();
-    await new Promise<void>((r) => trap.close(() => r()));
+    await trap.close();
   });
 
   const get = (path: string, token?: string, url = verifier.url) => fetch(`${url}${path}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
@@ -108,7 +98,7 @@ describe('AuthVerifyModule', () => {
     const res = await get('/me', make());
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
-    expect(trapHits).toBe(0);
+    expect(trapHits()).toBe(0);
   });
 
   it('accepts a valid token through the passport-jwt strategy too', async () => {
@@ -122,7 +112,7 @@ describe('AuthVerifyModule', () => {
     const res = await get('/via-passport', make());
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
-    expect(trapHits).toBe(0);
+    expect(trapHits()).toBe(0);
   });
 
   it('fetches the JWKS at most once per cooldown under a flood of random kids', async () => {

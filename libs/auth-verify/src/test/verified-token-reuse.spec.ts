@@ -2,8 +2,7 @@ import { ensureEventStream } from '@gatehouse/revocation-events';
 import { connect, type NatsConnection } from 'nats';
 import * as crypto from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { JwksCache } from '../lib/jwks-cache';
-import { VerifiedTokenCache } from '../lib/verified-token-cache';
+import { JwksCache, TokenVerifier } from '../index';
 import { startIssuerFixture, type IssuerFixture } from './issuer-fixture';
 import { startVerifierApp } from './verifier-app';
 
@@ -49,7 +48,7 @@ describe('reused tokens (verified-token cache)', () => {
 
   it('verifies a reused token once and serves the reuses from the cache', async () => {
     const token = issuer.token();
-    const cache = verifier.app.get(VerifiedTokenCache);
+    const cache = verifier.app.get(TokenVerifier).verified;
     const set = jest.spyOn(cache, 'set');
     try {
       for (let i = 0; i < 5; i++) expect(await get(token)).toBe(200);
@@ -79,7 +78,7 @@ describe('reused tokens (verified-token cache)', () => {
   it('refuses a cached token once its key has left the JWKS', async () => {
     const token = issuer.token();
     expect(await get(token)).toBe(200);
-    expect(verifier.app.get(VerifiedTokenCache).get(token)).toBeDefined();
+    expect(verifier.app.get(TokenVerifier).verified.get(token)).toBeDefined();
     publish = false;
     try {
       await verifier.app.get(JwksCache).refresh();

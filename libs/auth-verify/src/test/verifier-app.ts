@@ -1,8 +1,8 @@
-import { createHttpApp, createLogger, Public, RuntimeModule } from '@gatehouse/service-runtime';
+import { createHttpApp, createLogger, Metrics, Public, RuntimeModule } from '@gatehouse/service-runtime';
 import type { AccessTokenClaims } from '@gatehouse/contracts';
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthVerifyModule, PassportJwtGuard, Principal, RevocationStore, Scopes, type AuthVerifyOptions } from '../index';
+import { AuthVerifyModule, PassportJwtGuard, Principal, RevocationStore, Scopes, type AuthVerifyOptions } from '../nest';
 
 @Controller()
 class ProbeController {
@@ -16,6 +16,9 @@ class ProbeController {
   @Public() @UseGuards(PassportJwtGuard) @Get('via-passport') viaPassport(@Principal() who: AccessTokenClaims): { sub: string } {
     return { sub: who.sub };
   }
+  @Scopes('orders:read') @Get('read') read(@Principal() who: AccessTokenClaims): { sub: string } {
+    return { sub: who.sub };
+  }
   @Scopes('orders:write') @Get('write') write(): { ok: true } {
     return { ok: true };
   }
@@ -27,7 +30,11 @@ export async function startVerifierApp(options: AuthVerifyOptions): Promise<{ ap
   @Module({
     imports: [
       RuntimeModule.forRoot({ service: 'verifier-test', logger, readiness: { useFactory: () => ({ check: async () => ({}) }) } }),
-      AuthVerifyModule.forRoot(options),
+      // Refusals counted in the app's registry, as resource services wire it.
+      AuthVerifyModule.forRootAsync({
+        inject: [Metrics],
+        useFactory: (metrics: Metrics) => ({ ...options, rejections: metrics.counter('auth_verify_rejections_total', 'Bearer tokens refused, by reason', ['reason']) }),
+      }),
     ],
     controllers: [ProbeController],
   })

@@ -1,78 +1,74 @@
+import { GatehouseError, type ErrorCode } from '@gatehouse/contracts';
+
 /** Stable codes of every error this library throws. Compare on `code`, not `instanceof`. */
-export type ServiceTokenErrorCode =
-  | 'SERVICE_TOKEN_INVALID_ARGUMENT'
-  | 'SERVICE_TOKEN_REJECTED'
-  | 'SERVICE_TOKEN_UNAVAILABLE';
+export type ServiceTokenErrorCode = Extract<ErrorCode, 'SERVICE_TOKEN_INVALID_ARGUMENT' | 'SERVICE_TOKEN_REJECTED' | 'SERVICE_TOKEN_UNAVAILABLE'>;
 
 /**
- * Base of the errors thrown by `@gatehouse/service-token-client`.
- * Messages never contain the client secret or a token; `cause` is for logs only.
+ * Base of the errors thrown by `@gatehouse/service-token-client`: a `GatehouseError` like the
+ * rest, so a service's one error filter maps it (`status` is what the calling service answers
+ * with, not auth-service's status — that is `upstreamStatus`). Messages never contain the client
+ * secret or a token; `cause` is for logs only.
  *
+ * @param code - one of {@link ServiceTokenErrorCode}
+ * @param status - the HTTP status the calling service answers with
  * @param message - safe text
  */
-export abstract class ServiceTokenError extends Error {
-  abstract readonly code: ServiceTokenErrorCode;
+export abstract class ServiceTokenError extends GatehouseError {
+  declare readonly code: ServiceTokenErrorCode;
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
+  constructor(code: ServiceTokenErrorCode, status: number, message: string, options?: { cause?: unknown }) {
+    super(code, status, message, options);
   }
 }
 
 /**
- * `SERVICE_TOKEN_INVALID_ARGUMENT`: a constructor option or method argument is invalid.
- * The message names the option, never its value.
+ * `SERVICE_TOKEN_INVALID_ARGUMENT` (500: the calling service is misconfigured): a constructor
+ * option or method argument is invalid. The message names the option, never its value.
  *
- * @param name - the offending option or argument
+ * @param argument - the offending option or argument
  * @param rule - what it must satisfy
  */
 export class ServiceTokenInvalidArgumentError extends ServiceTokenError {
-  readonly code = 'SERVICE_TOKEN_INVALID_ARGUMENT' as const;
-
   constructor(
     readonly argument: string,
     rule: string,
   ) {
-    super(`Invalid service-token-client argument "${argument}": ${rule}.`);
+    super('SERVICE_TOKEN_INVALID_ARGUMENT', 500, `Invalid service-token-client argument "${argument}": ${rule}.`);
   }
 }
 
 /**
- * `SERVICE_TOKEN_REJECTED`: auth-service answered the token request with a 4xx.
- * Retrying with the same credentials, audience and scope will not help.
+ * `SERVICE_TOKEN_REJECTED` (502 for the caller: the upstream refused us): auth-service answered
+ * the token request with a 4xx. Retrying with the same credentials, audience and scope will not help.
  *
- * @param status - HTTP status from auth-service
+ * @param upstreamStatus - HTTP status from auth-service
  * @param error - RFC 6749 §5.2 `error` value, if the body carried one
  * @param description - RFC 6749 `error_description`, if any
  */
 export class ServiceTokenRejectedError extends ServiceTokenError {
-  readonly code = 'SERVICE_TOKEN_REJECTED' as const;
-
   constructor(
-    readonly status: number,
+    readonly upstreamStatus: number,
     readonly error: string | undefined,
     readonly description: string | undefined,
   ) {
     const detail = [error, description].filter((s) => s !== undefined).join(': ');
-    super(`auth-service rejected the token request (HTTP ${status}${detail ? `, ${detail}` : ''}).`);
+    super('SERVICE_TOKEN_REJECTED', 502, `auth-service rejected the token request (HTTP ${upstreamStatus}${detail ? `, ${detail}` : ''}).`);
   }
 }
 
 /**
- * `SERVICE_TOKEN_UNAVAILABLE`: no usable answer from auth-service (network error, timeout,
+ * `SERVICE_TOKEN_UNAVAILABLE` (503): no usable answer from auth-service (network error, timeout,
  * 5xx, redirect, malformed body). Transient: the next call tries again.
  *
  * @param message - safe text describing the failure
- * @param status - HTTP status, when a response arrived
+ * @param upstreamStatus - HTTP status, when a response arrived
  */
 export class ServiceTokenUnavailableError extends ServiceTokenError {
-  readonly code = 'SERVICE_TOKEN_UNAVAILABLE' as const;
-
   constructor(
     message: string,
-    readonly status?: number,
+    readonly upstreamStatus?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super('SERVICE_TOKEN_UNAVAILABLE', 503, message, options);
   }
 }

@@ -1,3 +1,4 @@
+import { GatehouseError } from '@gatehouse/contracts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeAuthServer } from '../test/fake-auth-server';
@@ -41,18 +42,19 @@ describe('token endpoint requests', () => {
   it('maps 4xx to SERVICE_TOKEN_REJECTED with the RFC 6749 error and description', async () => {
     const err = await failure(client('wrong-secret').getToken('inventory'));
     expect(err).toBeInstanceOf(ServiceTokenRejectedError);
-    expect(err).toMatchObject({ code: 'SERVICE_TOKEN_REJECTED', status: 401, error: 'invalid_client' });
+    expect(err).toMatchObject({ code: 'SERVICE_TOKEN_REJECTED', upstreamStatus: 401, error: 'invalid_client', status: 502 });
+    expect(err).toBeInstanceOf(GatehouseError);
     expect(err.message).toContain('invalid_client: Client authentication failed.');
 
     server.mode = { kind: 'status', status: 400, body: '{"error":"invalid_scope","error_description":"Scope not allowed."}' };
     const scoped = await failure(client().getToken('inventory', 'admin'));
-    expect(scoped).toMatchObject({ code: 'SERVICE_TOKEN_REJECTED', status: 400, error: 'invalid_scope', description: 'Scope not allowed.' });
+    expect(scoped).toMatchObject({ code: 'SERVICE_TOKEN_REJECTED', upstreamStatus: 400, error: 'invalid_scope', description: 'Scope not allowed.' });
   });
 
   it('keeps a 4xx without an RFC 6749 body a rejection', async () => {
     server.mode = { kind: 'status', status: 403, body: '<html>nope</html>' };
     const err = await failure(client().getToken('inventory'));
-    expect(err).toMatchObject({ code: 'SERVICE_TOKEN_REJECTED', status: 403, error: undefined });
+    expect(err).toMatchObject({ code: 'SERVICE_TOKEN_REJECTED', upstreamStatus: 403, error: undefined });
   });
 
   it('redacts a description that echoes the secret', async () => {
@@ -65,7 +67,10 @@ describe('token endpoint requests', () => {
     server.mode = { kind: 'status', status: 502, body: 'bad gateway' };
     const err = await failure(client().getToken('inventory'));
     expect(err).toBeInstanceOf(ServiceTokenUnavailableError);
-    expect(err).toMatchObject({ code: 'SERVICE_TOKEN_UNAVAILABLE', status: 502 });
+    expect(err).toMatchObject({ code: 'SERVICE_TOKEN_UNAVAILABLE', upstreamStatus: 502 });
+    // A GatehouseError like the rest: a service's error filter answers 503 with this code.
+    expect(err).toBeInstanceOf(GatehouseError);
+    expect(err).toMatchObject({ status: 503 });
   });
 
   it('maps a timeout to SERVICE_TOKEN_UNAVAILABLE', async () => {
@@ -87,7 +92,7 @@ describe('token endpoint requests', () => {
   it('does not follow redirects (they would carry the credentials elsewhere)', async () => {
     server.mode = { kind: 'status', status: 307, body: '' };
     const err = await failure(client().getToken('inventory'));
-    expect(err).toMatchObject({ code: 'SERVICE_TOKEN_UNAVAILABLE', status: 307 });
+    expect(err).toMatchObject({ code: 'SERVICE_TOKEN_UNAVAILABLE', upstreamStatus: 307 });
   });
 
   it.each([
@@ -100,7 +105,7 @@ describe('token endpoint requests', () => {
   ])('maps a malformed 200 (%s) to SERVICE_TOKEN_UNAVAILABLE', async (_name, body) => {
     server.mode = { kind: 'status', status: 200, body };
     const err = await failure(client().getToken('inventory'));
-    expect(err).toMatchObject({ code: 'SERVICE_TOKEN_UNAVAILABLE', status: 200 });
+    expect(err).toMatchObject({ code: 'SERVICE_TOKEN_UNAVAILABLE', upstreamStatus: 200 });
     expect(err.message).not.toContain(body);
   });
 });

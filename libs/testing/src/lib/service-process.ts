@@ -24,9 +24,22 @@ export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..', '..');
  * @throws Error with the process output if it exits or is not ready within `timeoutMs`
  * @example const orders = await startServiceProcess('orders-service', { DATABASE_URL, ... });
  */
-export async function startServiceProcess(name: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
+export function startServiceProcess(name: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
+  return startNodeProcess(name, join(WORKSPACE_ROOT, 'dist', 'apps', name, 'main.js'), env, { timeoutMs });
+}
+
+/**
+ * Starts `node <entry>` (in `cwd`, default the current one) with `env` plus `PORT`/`HOST` on a
+ * free loopback port and waits for `/health/ready` to answer 200 — any app, not only ours.
+ *
+ * @throws Error with the process output if it exits or is not ready within `timeoutMs`
+ * @example const app = await startNodeProcess('express-app', '/tmp/x/app.cjs', env, { cwd: '/tmp/x' });
+ */
+export async function startNodeProcess(name: string, entry: string, env: Record<string, string>, opts: { timeoutMs?: number; cwd?: string } = {}): Promise<ServiceProcess> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(WORKSPACE_ROOT, 'dist', 'apps', name, 'main.js')], {
+  const child: ChildProcess = spawn(process.execPath, [entry], {
+    cwd: opts.cwd,
     env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,112 @@
+import type { AccessTokenClaims } from '@gatehouse/contracts';
+import { connectNats, EventConsumer, type EventLogger } from '@gatehouse/revocation-events';
+import type { NatsConnection } from 'nats';
+import { JwksCache } from './jwks-cache';
+import { RevocationState, type RevocationReason } from './revocation-state';
+import type { ResolvedVerifierOptions } from './verifier-options';
+
+const SWEEP_MS = 10_000;
+const RETRY_MS = 1_000;
+
+/** What the store says about a verified token. */
+export type RevocationVerdict = { ok: true } | { ok: false; reason: RevocationReason } | { ok: false; reason: 'stale' };
+
+/**
+ * Follows `GATEHOUSE_EVENTS`: replays it from the start at boot, then live, into a
+ * {@link RevocationState}. Until caught up, and whenever NATS has been out of touch for longer
+ * than `maxStalenessMs`, it fails closed ('stale') — for every token before catch-up, for user
+ * tokens afterwards (service tokens are short-lived and carry no session to log out).
+ * Reconnects and resumes by itself; a `keys.rotated` event refreshes the JWKS.
+ */
+export class RevocationStore {
+  private readonly state = new RevocationState();
+  private nc: NatsConnection | null = null;
+  private consumer: EventConsumer | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** Events applied, for tests and metrics. */
+  applied = 0;
+
+  constructor(
+    private readonly options: Pick<ResolvedVerifierOptions, 'natsUrl' | 'audience' | 'stream' | 'subjectPrefix' | 'maxStalenessMs'>,
+    private readonly jwks: JwksCache,
+    private readonly logger: EventLogger,
+  ) {}
+
+  /** Starts following the stream in the background; resolves once the first attempt is done. */
+  async start(): Promise<void> {
+    this.sweeper = setInterval(() => this.state.sweep(Math.floor(Date.now() / 1000)), SWEEP_MS);
+    this.sweeper.unref();
+    await this.connect();
+  }
+
+  /** True once the replay has reached the end of the stream as it was at start. */
+  get caughtUp(): boolean {
+    return this.consumer?.caughtUp ?? false;
+  }
+
+  /** True when NATS has not been heard from within `maxStalenessMs`. */
+  get stale(): boolean {
+    const contact = this.consumer?.lastContactAt?.getTime() ?? 0;
+    return Date.now() - contact > this.options.maxStalenessMs;
+  }
+
+  /** Revocation entries held in memory. */
+  get size(): number {
+    return this.state.size;
+  }
+
+  /** Whether verified `claims` may be honoured now. */
+  verdict(claims: AccessTokenClaims): RevocationVerdict {
+    if (!this.caughtUp || (claims.sid !== undefined && this.stale)) return { ok: false, reason: 'stale' };
+    const reason = this.state.check(claims);
+    return reason ? { ok: false, reason } : { ok: true };
+  }
+
+  /** Resolves true once caught up (or false after `timeoutMs`). */
+  async waitUntilCaughtUp(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.consumer && Date.now() < deadline && !this.stopped) await new Promise((r) => setTimeout(r, 20));
+    return this.consumer ? this.consumer.waitForCatchUp(Math.max(0, deadline - Date.now())) : false;
+  }
+
+  /** Stops following the stream and drains the NATS connection. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    if (this.retry) clearTimeout(this.retry);
+    await this.consumer?.stop().catch(() => undefined);
+    await this.nc?.drain().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.nc ??= await connectNats(this.options.natsUrl, `verifier-${this.options.audience}`);
+      const consumer = new EventConsumer(
+        this.nc,
+        (event, meta) => {
+          this.applied++;
+          if (event.subject === 'gatehouse.keys.rotated') {
+            this.jwks.retain(event.payload.kids, meta.time);
+            this.jwks.refresh().catch(() => undefined);
+          } else {
+            this.state.apply(event);
+          }
+        },
+        { stream: this.options.stream, prefix: this.options.subjectPrefix, probeIntervalMs: Math.max(250, Math.floor(this.options.maxStalenessMs / 4)), logger: this.logger },
+      );
+      await consumer.start();
+      this.consumer = consumer;
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : 'error' }, 'revocation stream unavailable; retrying');
+      this.retry = setTimeout(() => {
+        this.connect().catch(() => undefined);
+      }, RETRY_MS);
+      this.retry.unref();
+    }
+  }
+}
+

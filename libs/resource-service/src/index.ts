@@ -1,0 +1,2 @@
+export { resourceServiceImports, type ResourceServiceOptions } from './lib/resource-service';
+export { verifierConfigShape, authVerifyOptionsFrom, type VerifierConfig } from './lib/verifier-config';
