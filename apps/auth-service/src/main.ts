@@ -7,17 +7,20 @@ import { clientCreate } from './app/cli/client-create';
 import { seed } from './app/cli/seed';
 import { createAuthApp } from './app/create-app';
 import { resolveKeyEncryptionKey } from './app/config/key-encryption-key';
+import type { AuthConfig } from './app/config/config.schema';
 import { ConfigError, loadConfig } from './app/config/load-config';
+import { janitorCommand, janitorHelp, JanitorUsageError, parseJanitorArgs } from './app/janitor/janitor-cli';
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 
-const USAGE = 'usage: main.js [serve | seed | client create --id ID --audience A --scope S]';
+const USAGE = 'usage: main.js [serve | seed | client create --id ID --audience A --scope S | janitor [--dry-run] [--keep-if-younger D] [--help]]';
 
-/** Entry point: `serve` (default), `seed`, or `client create`. */
+/** Entry point: `serve` (default), `seed`, `client create` or `janitor`. */
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env);
-  const log = createLogger('auth-service', config.LOG_LEVEL);
   const [command = 'serve', ...rest] = process.argv.slice(2);
+  if (command === 'janitor') return janitor(config, rest);
+  const log = createLogger('auth-service', config.LOG_LEVEL);
   if (command !== 'serve' && command !== 'seed' && !(command === 'client' && rest[0] === 'create')) {
     throw new ConfigError(USAGE);
   }
@@ -38,6 +41,22 @@ async function bootstrap(): Promise<void> {
     await app.init();
     if (command === 'seed') await seed(app, config, process.env, log);
     else await clientCreate(app, rest.slice(1));
+  } finally {
+    await app.close();
+  }
+}
+
+/** `janitor`: its JSON report alone on stdout, logs on stderr; `--help` needs no database. */
+async function janitor(config: AuthConfig, argv: string[]): Promise<void> {
+  const parsed = parseJanitorArgs(argv);
+  if (parsed.help) {
+    process.stdout.write(janitorHelp(config));
+    return;
+  }
+  const app = await createAuthApp(config, createLogger('auth-service', config.LOG_LEVEL, process.stderr));
+  try {
+    await app.init();
+    await janitorCommand(app, parsed.options);
   } finally {
     await app.close();
   }
@@ -94,7 +113,7 @@ bootstrap().catch((err: unknown) => {
 
 /** One line that tells an operator what to do, without secrets or stack traces. */
 function describeFailure(err: unknown): string {
-  if (err instanceof ConfigError || err instanceof GatehouseError) return err.message;
+  if (err instanceof ConfigError || err instanceof GatehouseError || err instanceof JanitorUsageError) return err.message;
   const code = (err as { code?: string }).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
     return 'cannot reach Postgres at DATABASE_URL; start it with: docker compose up -d postgres nats';

@@ -30,6 +30,7 @@ import { PasswordController } from './sessions/password.controller';
 import { SessionsController } from './sessions/sessions.controller';
 import { LoginThrottle } from './throttle/login-throttle.service';
 import { OutboxRelay } from './events/outbox-relay.service';
+import { Janitor } from './janitor/janitor.service';
 import { AccessTokenVerifier } from './tokens/access-token-verifier.service';
 import { TokenIssuer } from './tokens/token-issuer.service';
 import { PasswordHasher } from './users/password-hasher.service';
@@ -87,6 +88,7 @@ export class AppModule {
         SessionRevoker,
         LoginThrottle,
         OutboxRelay,
+        Janitor,
         BearerGuard,
         AccessTokenVerifier,
         OAuthClientResolver,
