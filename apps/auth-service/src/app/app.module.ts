@@ -4,6 +4,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { AccountApiController } from './accounts/account-api.controller';
+import { AccountDeletion } from './accounts/account-deletion.service';
 import { AdminController } from './admin/admin.controller';
 import { AuthController } from './auth/auth.controller';
 import { LoginService } from './auth/login.service';
@@ -70,7 +72,7 @@ export class AppModule {
         }),
         JwtModule.register({}),
       ],
-      controllers: [AuthController, TokenController, JwksController, SessionsController, RevocationController, PasswordController, AdminController, KeysAdminController, ...WEB_CONTROLLERS],
+      controllers: [AuthController, TokenController, JwksController, SessionsController, RevocationController, PasswordController, AdminController, KeysAdminController, AccountApiController, ...WEB_CONTROLLERS],
       providers: [
         { provide: AUTH_CONFIG, useValue: deps.config },
         { provide: KEY_ENCRYPTION, useValue: new KeyEncryption(deps.kek) },
@@ -89,6 +91,7 @@ export class AppModule {
         LoginThrottle,
         OutboxRelay,
         Janitor,
+        AccountDeletion,
         BearerGuard,
         AccessTokenVerifier,
         OAuthClientResolver,

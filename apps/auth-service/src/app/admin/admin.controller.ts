@@ -1,10 +1,11 @@
 import { EVENT_SUBJECTS, GatehouseError, RequestInvalidError, type AccessTokenClaims } from '@gatehouse/contracts';
 import { Public } from '@gatehouse/service-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { AccountDeletion } from '../accounts/account-deletion.service';
 import { audit } from '../audit/audit';
 import { ClientsService } from '../clients/clients.service';
 import { parseBody } from '../common/parse-body';
@@ -26,7 +27,7 @@ const newClient = z.strictObject({
   scopes: z.array(z.string().max(64)).max(32),
 });
 
-/** /admin/*: users (list, disable, enable) and service clients (list, create, revoke). */
+/** /admin/*: users (list, disable, enable, delete) and service clients (list, create, revoke). */
 @Public()
 @UseGuards(AdminGuard)
 @Controller('admin')
@@ -35,6 +36,7 @@ export class AdminController {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly clients: ClientsService,
     private readonly revoker: SessionRevoker,
+    private readonly deletion: AccountDeletion,
   ) {}
 
   @Get('users')
@@ -67,6 +69,19 @@ export class AdminController {
       if (hit.length === 0) throw new GatehouseError('REQUEST_NOT_FOUND', 404, 'No such disabled user.');
       await audit(em, 'admin_action', { userId: admin.sub, ip: req.ip, details: { action: 'enable_user', target: id } });
     });
+  }
+
+  /**
+   * Deletes a user: every session and token dies at once, the e-mail becomes free, the audit log
+   * keeps the user's id only.
+   *
+   * @throws LastAdminError (`ACCOUNT_LAST_ADMIN`) for the last enabled administrator
+   */
+  @Delete('users/:id')
+  @HttpCode(204)
+  async remove(@Param('id') id: string, @Claims() admin: AccessTokenClaims, @Req() req: FastifyRequest): Promise<void> {
+    const deleted = await this.deletion.delete(this.userId(id), { by: 'admin', adminId: admin.sub, ip: req.ip, channel: 'api' });
+    if (!deleted) throw new GatehouseError('REQUEST_NOT_FOUND', 404, 'No such user.');
   }
 
   @Get('clients')

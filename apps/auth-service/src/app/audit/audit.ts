@@ -12,7 +12,8 @@ export type AuditEvent =
   | 'session_revoked'
   | 'password_changed'
   | 'key_rotated'
-  | 'admin_action';
+  | 'admin_action'
+  | 'account_deleted';
 
 /** Who and where, for an audit row. */
 export interface AuditContext {
