@@ -111,9 +111,9 @@ describe('account deletion on the dashboard (/account and /admin)', () => {
       const section = page.getByRole('region', { name: 'Delete account' });
       await section.getByLabel('Password (to confirm)').fill(PASSWORD);
       // The browser itself refuses to submit without the box ticked (required).
-      await section.getByRole('button', { name: 'Delete account' }).click();
-      expect(page.url()).toBe(`${svc.url}/account`);
-      await section.getByLabel('Delete my account for good').check();
+      const box = section.getByLabel('Delete my account for good');
+      await expect(box.evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).resolves.toBe(true);
+      await box.check();
       await section.getByRole('button', { name: 'Delete account' }).click();
       await page.waitForURL(`${svc.url}/login?notice=account-deleted`);
       await expect(page.getByRole('status').textContent()).resolves.toContain('Your account has been deleted');
