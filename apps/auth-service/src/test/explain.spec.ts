@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { bulkLoad } from '@gatehouse/testing';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { RETENTION_RULES } from '../app/janitor/retention-rules';
 import { SELECT_TOKEN } from '../app/refresh/refresh-token.service';
@@ -7,7 +9,7 @@ import { startAuthService, type TestAuthService } from './test-auth-app';
 const USERS = 100_000;
 const SESSIONS = 200_000;
 const TOKENS = 2_000_000;
-const AUDIT = 1_000_000;
+const AUDIT = 500_000;
 /** outbox, login_throttle, revoked_tokens: big enough that a full scan would be chosen only for cause. */
 const SMALL = 50_000;
 
@@ -16,6 +18,26 @@ interface PlanNode {
   'Relation Name'?: string;
   'Index Name'?: string;
   Plans?: PlanNode[];
+}
+
+/** The history: users, their sessions (a tenth revoked), refresh tokens (most rotated), audit rows over 80 days, and the small tables. */
+async function load(c: Client): Promise<void> {
+  await c.query(`INSERT INTO users (id, email, password_hash, scopes)
+    SELECT md5('u' || i)::uuid, 'u' || i || '@example.com', 'x', '{}' FROM generate_series(1, ${USERS}) i`);
+  await c.query(`INSERT INTO sessions (id, user_id, client_id, kind, created_at, last_used_at, idle_expires_at, absolute_expires_at, revoked_at)
+    SELECT md5('s' || i)::uuid, md5('u' || (1 + i % ${USERS}))::uuid, 'gatehouse', 'api', now() - interval '20 days', now(),
+           now() + interval '14 days', now() + interval '10 days', CASE WHEN i % 10 = 0 THEN now() - interval '1 day' END
+      FROM generate_series(1, ${SESSIONS}) i`);
+  await c.query(`INSERT INTO refresh_tokens (family_id, session_id, user_id, client_id, scopes, audiences, token_hash, created_at, expires_at, rotated_at)
+    SELECT s, s, md5('u' || (1 + (i % ${SESSIONS}) % ${USERS}))::uuid, 'gatehouse', '{}', '{}', sha256(('t' || i)::bytea),
+           now() - interval '1 day', now() + interval '13 days', CASE WHEN i > ${SESSIONS} THEN now() END
+      FROM generate_series(1, ${TOKENS}) i, LATERAL (SELECT md5('s' || (1 + i % ${SESSIONS}))::uuid AS s) x`);
+  await c.query(`INSERT INTO audit_log (event, user_id, ip, at)
+    SELECT 'login_ok', md5('u' || (1 + i % ${USERS}))::uuid, '10.0.0.1', now() - (i % 80) * interval '1 day' FROM generate_series(1, ${AUDIT}) i`);
+  await c.query(`INSERT INTO outbox (subject, payload, created_at, sent_at)
+    SELECT 'gatehouse.revoked.session', '{}', now() - interval '1 hour', now() - interval '1 hour' FROM generate_series(1, ${SMALL}) i`);
+  await c.query(`INSERT INTO login_throttle (key, failures, window_start) SELECT 'acct:n' || i || '@example.com', 1, now() FROM generate_series(1, ${SMALL}) i`);
+  await c.query(`INSERT INTO revoked_tokens (jti, expires_at) SELECT 'j' || i, now() + interval '5 minutes' FROM generate_series(1, ${SMALL}) i`);
 }
 
 /** Every node of a plan, depth first. */
@@ -27,7 +49,8 @@ function nodes(plan: PlanNode): PlanNode[] {
  * The hot paths stay index lookups with millions of rows of history: refresh tokens by hash,
  * by session and by user; sessions by user and by cookie; the audit log by user; and each
  * retention rule's batch (so the janitor never scans a whole table per batch). The history is
- * written with generate_series in the test's own database, then ANALYZEd so the planner sees it.
+ * written with generate_series in the test's own database (bulkLoad: indexes rebuilt from their
+ * migrations' definitions afterwards), then ANALYZEd so the planner sees it.
  */
 describe('indexes at millions of rows (EXPLAIN)', () => {
   let svc: TestAuthService;
@@ -38,51 +61,13 @@ describe('indexes at millions of rows (EXPLAIN)', () => {
     svc = await startAuthService('explain', { JANITOR_INTERVAL: '0' });
     const t0 = Date.now();
     ds = svc.app.get(DataSource);
-    // One connection, so that the session settings below apply to every statement.
-    const qr = ds.createQueryRunner();
-    await qr.connect();
+    const client = new Client({ connectionString: svc.db.url });
+    await client.connect();
     try {
-      // Bulk load the way a restore does: secondary indexes dropped and rebuilt from their own
-      // definitions (so the plans below use exactly the migrations' indexes), foreign-key triggers off.
-      const secondary = (await qr.query(
-        `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1)
-            AND indexname NOT IN (SELECT conname FROM pg_constraint)`,
-        [['users', 'sessions', 'refresh_tokens', 'audit_log', 'outbox', 'login_throttle', 'revoked_tokens']],
-      )) as { indexname: string; indexdef: string }[];
-      for (const ix of secondary) if (ix.indexname !== 'users_email_key') await qr.query(`DROP INDEX ${ix.indexname}`);
-      // refresh_tokens' own keys too (nothing references them): random UUIDs and hashes are the slow inserts.
-      const keys = (await qr.query(
-        `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'refresh_tokens'::regclass AND contype IN ('p', 'u')`,
-      )) as { conname: string; def: string }[];
-      for (const k of keys) await qr.query(`ALTER TABLE refresh_tokens DROP CONSTRAINT ${k.conname}`);
-      await qr.query('SET synchronous_commit = off');
-      await qr.query('SET session_replication_role = replica');
-      await qr.query(`INSERT INTO users (id, email, password_hash, scopes)
-        SELECT md5('u' || i)::uuid, 'u' || i || '@example.com', 'x', '{}' FROM generate_series(1, ${USERS}) i`);
-      await qr.query(`INSERT INTO sessions (id, user_id, client_id, kind, created_at, last_used_at, idle_expires_at, absolute_expires_at, revoked_at)
-        SELECT md5('s' || i)::uuid, md5('u' || (1 + i % ${USERS}))::uuid, 'gatehouse', 'api', now() - interval '20 days', now(),
-               now() + interval '14 days', now() + interval '10 days', CASE WHEN i % 10 = 0 THEN now() - interval '1 day' END
-          FROM generate_series(1, ${SESSIONS}) i`);
-      await qr.query(`INSERT INTO refresh_tokens (family_id, session_id, user_id, client_id, scopes, audiences, token_hash, created_at, expires_at, rotated_at)
-        SELECT s, s, md5('u' || (1 + (i % ${SESSIONS}) % ${USERS}))::uuid, 'gatehouse', '{}', '{}', sha256(('t' || i)::bytea),
-               now() - interval '1 day', now() + interval '13 days', CASE WHEN i > ${SESSIONS} THEN now() END
-          FROM generate_series(1, ${TOKENS}) i, LATERAL (SELECT md5('s' || (1 + i % ${SESSIONS}))::uuid AS s) x`);
-      await qr.query(`INSERT INTO audit_log (event, user_id, ip, at)
-        SELECT 'login_ok', md5('u' || (1 + i % ${USERS}))::uuid, '10.0.0.1', now() - (i % 80) * interval '1 day' FROM generate_series(1, ${AUDIT}) i`);
-      await qr.query(`INSERT INTO outbox (subject, payload, created_at, sent_at)
-        SELECT 'gatehouse.revoked.session', '{}', now() - interval '1 hour', now() - interval '1 hour' FROM generate_series(1, ${SMALL}) i`);
-      await qr.query(`INSERT INTO login_throttle (key, failures, window_start)
-        SELECT 'acct:n' || i || '@example.com', 1, now() FROM generate_series(1, ${SMALL}) i`);
-      await qr.query(`INSERT INTO revoked_tokens (jti, expires_at) SELECT 'j' || i, now() + interval '5 minutes' FROM generate_series(1, ${SMALL}) i`);
-      await qr.query('SET session_replication_role = DEFAULT');
-      await qr.query(`SET maintenance_work_mem = '256MB'`);
-      for (const k of keys) await qr.query(`ALTER TABLE refresh_tokens ADD CONSTRAINT ${k.conname} ${k.def}`);
-      for (const ix of secondary) if (ix.indexname !== 'users_email_key') await qr.query(ix.indexdef);
-      await qr.query('ANALYZE');
+      await bulkLoad(client, ['users', 'sessions', 'refresh_tokens', 'audit_log', 'outbox', 'login_throttle', 'revoked_tokens'], () => load(client), { dropKeysOf: ['refresh_tokens'] });
       process.stderr.write(`explain.spec: history written in ${Date.now() - t0} ms\n`);
     } finally {
-      await qr.query('RESET ALL');
-      await qr.release();
+      await client.end();
     }
   }, 120_000);
   afterAll(() => svc?.dispose());
