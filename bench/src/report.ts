@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ROOT } from './lib/auth-cluster';
 import { fmt } from './lib/stats';
 import type { BenchResults } from './run-bench';
+import { storageDetails, storageMethod, storageSummary } from './rows/storage-report';
 
 const ok = (pass: boolean) => (pass ? '**met**' : '**missed**');
 
@@ -40,6 +41,7 @@ function method(r: BenchResults): string[] {
     `- **Row 5** — three verifiers (as in row 1) on auth-service's JWKS and stream. Sequential: ${p.revocations} times, one at a time: log in, check all three accept, \`POST /auth/logout-all\`, then poll all three on loopback with the token until each answers 401 (checks the revocation really refuses the token); the time is from logout-all's response to the moment the last of the three stores applied the event (the same hook on the store as below). The time to the last 401 of the polls is reported too; it adds the polls' own HTTP round trips. Sustained: \`gatehouse.revoked.token\` events committed to auth-service's outbox table at ${fmt(p.sustainedRate)}/s for ${p.sustainedS} s (16 connections, one INSERT per transaction; the outbox trigger wakes the relay, which publishes to JetStream), timed from each commit to the moment each verifier's \`RevocationStore\` applied it (a hook on the store's \`applied\` counter); "lost" counts events some verifier never applied. HTTP cannot drive 1,000 state changes/s through auth-service on this machine, so the sustained case starts at the commit.`,
     `- **Row 6** — one verifier on a stream of its own receives ${fmt(p.memEvents)} \`gatehouse.revoked.token\` events spread evenly over 2 × TTL (TTL ${p.memTtlS} s for the bench; each event's \`exp\` is TTL after publication); RSS (/proc) and entry count sampled every 500 ms through the flood and one TTL + sweep interval after it; the live JS heap after a forced full GC (the verifier runs with \`--expose-gc\`) before the flood, once the store is in steady state (TTL + one sweep interval + 5 s into it), at its end and after it. The plateau is judged on the live heap and the entry bound: RSS also holds garbage not yet collected and pages V8 keeps for reuse.`,
     '- **Row 7** — rows 3 and 4 with auth-service at 1 and 2 processes (node:cluster, one port).',
+    storageMethod(p),
     '',
   ];
 }
@@ -85,6 +87,7 @@ function summaryRows(r: BenchResults): string[] {
     rows.push(`| 6 | verifier RSS during ${fmt(mem.events)} revocations (TTL ${mem.ttlS} s; planned over 2 × TTL, the publisher needed ${fmt(spread)} s) | ${fmt(mem.baselineRssMiB)} → ${fmt(mem.rssAtHalf)} (half) → ${fmt(mem.rssAtEnd)} (end) → ${fmt(mem.rssAfter)} MiB (after); entries peak ${fmt(mem.peakEntries)} (bound ${fmt(mem.entryBound)}), after ${Math.round(mem.entriesAfter)}; live heap after a full GC ${fmt(h.baseline)} → ${fmt(h.half)} (steady) → ${fmt(h.end)} (end) → ${fmt(h.after)} MiB (after) | plateaus | ${ok(plateau)} |`);
   }
   if (i) rows.push(`| 7 | issuance scaling, 2 processes ÷ 1 | **${fmt(i.scaling)}×** (${fmt(i.auth2.rps)} vs ${fmt(i.auth1.rps)} tokens/s) | report (2 cores) | |`);
+  rows.push(...storageSummary(r.storage));
   if (l) rows.push(`| 7 | login burst of ${l.two.burst.n}, 2 processes vs 1 | ${fmt(l.two.burst.perSecond)} vs ${fmt(l.one.burst.perSecond)} logins/s; login − bcrypt ${fmt(l.two.overheadMs)} vs ${fmt(l.one.overheadMs)} ms | report | |`);
   return rows;
 }
@@ -130,5 +133,6 @@ function details(r: BenchResults): string[] {
     mem.samples.filter((_, k) => k % step === 0 || k === mem.samples.length - 1).forEach((s) => out.push(`| ${fmt(s.t, 1)} | ${fmt(s.rssMiB)} | ${fmt(s.entries)} | ${fmt(s.applied)} |`));
     out.push('');
   }
+  out.push(...storageDetails(r.storage));
   return out;
 }

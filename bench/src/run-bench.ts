@@ -9,6 +9,7 @@ import { benchIssuance, type IssuanceResult } from './rows/issuance';
 import { benchLogin, loginUsers, type LoginResult } from './rows/login';
 import { benchMemory, type MemoryResult } from './rows/memory';
 import { benchRevocation, type RevocationResult } from './rows/revocation';
+import { benchStorage, type StorageResult } from './rows/storage';
 import { benchVerification, type VerificationResult } from './rows/verification';
 
 /** Everything one `npm run bench` measured. */
@@ -22,6 +23,7 @@ export interface BenchResults {
   login?: { one: LoginResult; two: LoginResult };
   revocation?: RevocationResult;
   memory?: MemoryResult;
+  storage?: StorageResult;
 }
 
 interface Args {
@@ -86,6 +88,7 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
     }
     if (wants('5')) results.revocation = await benchRevocation(p, env, auth1, loader, log);
     if (wants('6')) results.memory = await benchMemory(p, env, auth1.url, loader, log);
+    if (wants('8')) results.storage = await benchStorage(p, log);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await Promise.all([loader.stop(), raw.stop()]);
