@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { UsersService } from '../app/users/users.service';
 import { testStream, until, type TestStream } from './stream-helpers';
 import { postForm, postJson, startAuthService, type TestAuthService } from './test-auth-app';
-import { startResourceServer } from './web-resource-server';
+import { startResourceServerFor } from './web-resource-server';
 
 const PASSWORD = 'deletion-pass-1';
 
@@ -17,14 +17,7 @@ describe('account deletion (API and admin API)', () => {
     ts = await testStream('deletion');
     svc = await startAuthService('deletion', { ...ts.env, LOGIN_MAX_FAILURES: '3' });
     ds = svc.app.get(DataSource);
-    resource = await startResourceServer({
-      issuer: svc.config.ISSUER,
-      audience: 'orders',
-      jwksUri: `${svc.url}/.well-known/jwks.json`,
-      natsUrl: svc.config.NATS_URL,
-      stream: ts.stream,
-      subjectPrefix: ts.prefix,
-    });
+    resource = await startResourceServerFor(svc, ts);
   });
   afterAll(async () => {
     await resource.close();

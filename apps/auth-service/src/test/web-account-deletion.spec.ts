@@ -5,7 +5,7 @@ import { UsersService } from '../app/users/users.service';
 import { testStream, until, type TestStream } from './stream-helpers';
 import { postForm, postJson, startAuthService, type TestAuthService } from './test-auth-app';
 import { WebClient } from './web-helpers';
-import { startResourceServer } from './web-resource-server';
+import { startResourceServerFor } from './web-resource-server';
 
 const PASSWORD = 'web-deletion-pass';
 const CHROMIUM = '/usr/bin/chromium';
@@ -24,14 +24,7 @@ describe('account deletion on the dashboard (/account and /admin)', () => {
     stream = await testStream('webdel');
     svc = await startAuthService('webdel', stream.env);
     ds = svc.app.get(DataSource);
-    resource = await startResourceServer({
-      issuer: svc.config.ISSUER,
-      audience: 'orders',
-      jwksUri: `${svc.url}/.well-known/jwks.json`,
-      natsUrl: svc.config.NATS_URL,
-      stream: stream.stream,
-      subjectPrefix: stream.prefix,
-    });
+    resource = await startResourceServerFor(svc, stream);
   });
   afterAll(async () => {
     await resource.close();
