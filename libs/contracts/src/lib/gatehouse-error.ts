@@ -93,7 +93,7 @@ export class InsufficientScopeError extends GatehouseError {
 /** 409 `ACCOUNT_LAST_ADMIN`: deleting this account would leave no enabled administrator. */
 export class LastAdminError extends GatehouseError {
   constructor() {
-    super('ACCOUNT_LAST_ADMIN', 409, 'This is the last administrator account; make another user an administrator first.');
+    super('ACCOUNT_LAST_ADMIN', 409, 'Deleting this account would leave no enabled administrator.');
   }
 }
 
