@@ -53,7 +53,9 @@ async function janitor(config: AuthConfig, argv: string[]): Promise<void> {
     process.stdout.write(janitorHelp(config));
     return;
   }
-  const app = await createAuthApp(config, createLogger('auth-service', config.LOG_LEVEL, process.stderr));
+  // A one-shot operator command: it neither relays the outbox nor schedules janitor runs of its own.
+  const oneShot: AuthConfig = { ...config, OUTBOX_RELAY: false, JANITOR_INTERVAL: 0 };
+  const app = await createAuthApp(oneShot, createLogger('auth-service', config.LOG_LEVEL, process.stderr));
   try {
     await app.init();
     await janitorCommand(app, parsed.options);
