@@ -88,7 +88,7 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
     }
     if (wants('5')) results.revocation = await benchRevocation(p, env, auth1, loader, log);
     if (wants('6')) results.memory = await benchMemory(p, env, auth1.url, loader, log);
-    if (wants('8')) results.storage = await benchStorage(p, log);
+    if (wants('9')) results.storage = await benchStorage(p, log);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await Promise.all([loader.stop(), raw.stop()]);

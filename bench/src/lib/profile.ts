@@ -22,11 +22,11 @@ export interface Profile {
   memTtlS: number;
   /** Sampling after the flood: one TTL + the store's 10 s sweep shows entries leaving. */
   memAfterS: number;
-  /** Row 8: users and days of simulated history, rotations per day of each day's API session. */
+  /** Row 9: users and days of simulated history, rotations per day of each day's API session. */
   storageUsers: number;
   storageDays: number;
   storageRotationsPerDay: number;
-  /** Row 8: sequential logins per latency sample (and four times as many refresh rotations). */
+  /** Row 9: sequential logins per latency sample (and four times as many refresh rotations). */
   storageSamples: number;
 }
 

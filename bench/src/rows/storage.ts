@@ -13,7 +13,7 @@ export interface PathLatency {
   refreshP99Ms: number;
 }
 
-/** Row 8: a simulated month of history, the janitor, and the hot paths beside an empty database. */
+/** Row 9: a simulated month of history, the janitor, and the hot paths beside an empty database. */
 export interface StorageResult {
   users: number;
   days: number;
@@ -51,7 +51,7 @@ export async function benchStorage(p: Profile, log: (m: string) => void): Promis
       const t0 = nowMs();
       await writeHistory(db, shape);
       const historyWriteS = (nowMs() - t0) / 1000;
-      log(`row 8: ${shape.days} days for ${shape.users} users written in ${historyWriteS.toFixed(0)} s`);
+      log(`row 9: ${shape.days} days for ${shape.users} users written in ${historyWriteS.toFixed(0)} s`);
       const emptyUsers = await registerUsers(emptyAuth.url, 2, 'storage');
       const fullUsers = await registerUsers(fullAuth.url, 2, 'storage');
       const samples = { empty: [] as PathLatency[], full: [] as PathLatency[] };
@@ -63,7 +63,7 @@ export async function benchStorage(p: Profile, log: (m: string) => void): Promis
       const after = await tableSizes(db);
       const empty = mean(samples.empty);
       const full = mean(samples.full);
-      log(`row 8: janitor ${report.rows} rows in ${report.seconds.toFixed(1)} s; login p99 ${full.loginP99Ms.toFixed(1)} vs ${empty.loginP99Ms.toFixed(1)} ms empty`);
+      log(`row 9: janitor ${report.rows} rows in ${report.seconds.toFixed(1)} s; login p99 ${full.loginP99Ms.toFixed(1)} vs ${empty.loginP99Ms.toFixed(1)} ms empty`);
       return {
         ...shape,
         historyWriteS,
@@ -99,7 +99,7 @@ async function pathLatency(url: string, users: BenchUser[], p: Profile): Promise
     const t = nowMs();
     const res = await fetch(`${url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh }).toString() });
     const body = (await res.json()) as { refresh_token?: string };
-    if (res.status !== 200 || !body.refresh_token) throw new Error(`row 8: refresh answered ${res.status}`);
+    if (res.status !== 200 || !body.refresh_token) throw new Error(`row 9: refresh answered ${res.status}`);
     refreshes.push(nowMs() - t);
     refresh = body.refresh_token;
   }
@@ -128,7 +128,7 @@ async function janitorWhileLoggingIn(env: AuthEnvironment, url: string, users: B
   }
   const seconds = (nowMs() - t0) / 1000;
   const parsed = JSON.parse(stdout) as { ran: boolean; durationMs: number; rules: { rule: string; rows: number }[] };
-  if (!parsed.ran) throw new Error('row 8: the janitor did not run');
+  if (!parsed.ran) throw new Error('row 9: the janitor did not run');
   const byRule = Object.fromEntries(parsed.rules.map((r) => [r.rule, r.rows]));
   const rows = parsed.rules.reduce((sum, r) => sum + r.rows, 0);
   return {
