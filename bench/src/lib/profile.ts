@@ -76,7 +76,7 @@ export const SMOKE: Profile = {
   memEvents: 5000,
   memTtlS: 2,
   memAfterS: 1,
-  storageUsers: 10_000,
+  storageUsers: 2_000,
   storageDays: 2,
   storageRotationsPerDay: 2,
   storageSamples: 3,
