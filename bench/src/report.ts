@@ -4,6 +4,7 @@ import { ROOT } from './lib/auth-cluster';
 import { fmt } from './lib/stats';
 import { peersDetails, peersMethod, peersRows } from './report-peers';
 import type { BenchResults } from './run-bench';
+import { storageDetails, storageMethod, storageSummary } from './rows/storage-report';
 
 const ok = (pass: boolean) => (pass ? '**met**' : '**missed**');
 
@@ -43,6 +44,7 @@ function method(r: BenchResults): string[] {
     '- **Row 7** — rows 3 and 4 with auth-service at 1 and 2 processes (node:cluster, one port).',
     peersMethod(p.runs, p.coldTokens, p.warmTokens),
     `- **Row 9** — \`grant_type=authorization_code\` exchanges of a public client with PKCE (S256), ${r.profile.codes} codes per side per run, each POSTed once, ${r.profile.connections} at a time, against auth-service (1 process; codes from its real authorization endpoint with a signed-in browser session, first-party app) and node-oidc-provider (codes created through its own \`Grant\`/\`AuthorizationCode\` models, what its interactions would store; in-memory adapter), back to back. Both answer with an RS256 JWT access token, an RS256 ID token and a refresh token; Gatehouse also consumes the code and writes the session, refresh-family and audit rows, in one Postgres statement. Latencies are each request's wall time in the load process.`,
+    storageMethod(p),
     '',
   ];
 }
@@ -88,6 +90,7 @@ function summaryRows(r: BenchResults): string[] {
     rows.push(`| 6 | verifier RSS during ${fmt(mem.events)} revocations (TTL ${mem.ttlS} s; planned over 2 × TTL, the publisher needed ${fmt(spread)} s) | ${fmt(mem.baselineRssMiB)} → ${fmt(mem.rssAtHalf)} (half) → ${fmt(mem.rssAtEnd)} (end) → ${fmt(mem.rssAfter)} MiB (after); entries peak ${fmt(mem.peakEntries)} (bound ${fmt(mem.entryBound)}), after ${Math.round(mem.entriesAfter)}; live heap after a full GC ${fmt(h.baseline)} → ${fmt(h.half)} (steady) → ${fmt(h.end)} (end) → ${fmt(h.after)} MiB (after) | plateaus | ${ok(plateau)} |`);
   }
   if (i) rows.push(`| 7 | issuance scaling, 2 processes ÷ 1 | **${fmt(i.scaling)}×** (${fmt(i.auth2.rps)} vs ${fmt(i.auth1.rps)} tokens/s) | report (2 cores) | |`);
+  rows.push(...storageSummary(r.storage));
   if (l) rows.push(`| 7 | login burst of ${l.two.burst.n}, 2 processes vs 1 | ${fmt(l.two.burst.perSecond)} vs ${fmt(l.one.burst.perSecond)} logins/s; login − bcrypt ${fmt(l.two.overheadMs)} vs ${fmt(l.one.overheadMs)} ms | report | |`);
   rows.push(...peersRows(r.peers));
   const cf = r.codeFlow?.median;
@@ -140,5 +143,6 @@ function details(r: BenchResults): string[] {
     out.push('');
   }
   out.push(...peersDetails(r.peers));
+  out.push(...storageDetails(r.storage));
   return out;
 }

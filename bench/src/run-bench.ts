@@ -11,6 +11,7 @@ import { benchLogin, loginUsers, type LoginResult } from './rows/login';
 import { benchMemory, type MemoryResult } from './rows/memory';
 import { benchPeers, type PeersResult } from './rows/peers';
 import { benchRevocation, type RevocationResult } from './rows/revocation';
+import { benchStorage, type StorageResult } from './rows/storage';
 import { benchVerification, type VerificationResult } from './rows/verification';
 
 /** Everything one `npm run bench` measured. */
@@ -26,6 +27,7 @@ export interface BenchResults {
   memory?: MemoryResult;
   codeFlow?: CodeFlowResult;
   peers?: PeersResult;
+  storage?: StorageResult;
 }
 
 interface Args {
@@ -92,6 +94,7 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
     if (wants('5')) results.revocation = await benchRevocation(p, env, auth1, loader, log);
     if (wants('6')) results.memory = await benchMemory(p, env, auth1.url, loader, log);
     if (wants('8')) results.peers = await benchPeers(p, env, loader, raw, log);
+    if (wants('10')) results.storage = await benchStorage(p, log);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await Promise.all([loader.stop(), raw.stop()]);

@@ -7,22 +7,27 @@ import { CLIENT_CREATE_HELP, clientCommand } from './app/cli/client-command';
 import { seed } from './app/cli/seed';
 import { createAuthApp } from './app/create-app';
 import { resolveKeyEncryptionKey } from './app/config/key-encryption-key';
+import type { AuthConfig } from './app/config/config.schema';
 import { ConfigError, loadConfig } from './app/config/load-config';
+import { janitorCommand, janitorHelp, JanitorUsageError, parseJanitorArgs } from './app/janitor/janitor-cli';
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 
-const USAGE = 'usage: main.js [serve | seed | client create|update --id ID ...]   (each answers --help)';
+const USAGE = 'usage: main.js [serve | seed | client create|update --id ID ... | janitor [--dry-run] [--keep-if-younger D]]   (each answers --help)';
 
 const HELP: Record<string, string> = {
   serve: 'usage: main.js [serve]\n\nRuns the HTTP service (migrations first, under an advisory lock). Configuration comes from the environment (README, Configuration).',
   seed: 'usage: main.js seed\n\nIdempotent: migrations, the first admin and the sample clients (orders-service, sample-spa, sample-web).\nGenerated development credentials go to $LOCAL_DIR/credentials.json; logs to stderr.',
   client: CLIENT_CREATE_HELP,
+  janitor: 'usage: main.js janitor [--dry-run] [--keep-if-younger D]\n\nDeletes what the retention rules allow, in batches, and prints a JSON report; `main.js janitor --help` lists the rules with their current settings.',
 };
 
-/** Entry point: `serve` (default), `seed`, `client create` or `client update`. */
+/** Entry point: `serve` (default), `seed`, `client create`, `client update` or `janitor`. */
 async function bootstrap(): Promise<void> {
   const [command = 'serve', ...rest] = process.argv.slice(2);
   if (command === '--help' || command === 'help') return void process.stdout.write(`${USAGE}\n\n${Object.values(HELP).join('\n\n')}\n`);
+  // The janitor's --help shows the current settings, so it reads the configuration first.
+  if (command === 'janitor') return janitor(loadConfig(process.env), rest);
   if (command !== 'serve' && command !== 'seed' && !(command === 'client' && (rest[0] === 'create' || rest[0] === 'update'))) {
     throw new ConfigError(USAGE);
   }
@@ -37,7 +42,8 @@ async function bootstrap(): Promise<void> {
     superviseWorkers(workers, config.PORT, log);
     return;
   }
-  const app = await createAuthApp(config, log);
+  // One-shot commands leave back-channel logout deliveries to the running service.
+  const app = await createAuthApp(command === 'serve' ? config : { ...config, BACKCHANNEL_LOGOUT: false }, log);
   if (command === 'serve') {
     await app.listen({ port: config.PORT, host: config.HOST });
     log.info({ port: config.PORT, issuer: config.ISSUER }, 'auth-service listening');
@@ -47,6 +53,24 @@ async function bootstrap(): Promise<void> {
     await app.init();
     if (command === 'seed') await seed(app, config, process.env, log);
     else await clientCommand(app, rest[0] === 'update' ? 'update' : 'create', rest.slice(1));
+  } finally {
+    await app.close();
+  }
+}
+
+/** `janitor`: its JSON report alone on stdout, logs on stderr; `--help` needs no database. */
+async function janitor(config: AuthConfig, argv: string[]): Promise<void> {
+  const parsed = parseJanitorArgs(argv);
+  if (parsed.help) {
+    process.stdout.write(janitorHelp(config));
+    return;
+  }
+  // A one-shot operator command: it neither relays the outbox nor schedules janitor runs of its own.
+  const oneShot: AuthConfig = { ...config, OUTBOX_RELAY: false, JANITOR_INTERVAL: 0, BACKCHANNEL_LOGOUT: false };
+  const app = await createAuthApp(oneShot, createLogger('auth-service', config.LOG_LEVEL, process.stderr));
+  try {
+    await app.init();
+    await janitorCommand(app, parsed.options);
   } finally {
     await app.close();
   }
@@ -104,7 +128,7 @@ bootstrap().catch((err: unknown) => {
 /** One line that tells an operator what to do, without secrets or stack traces. */
 function describeFailure(err: unknown): string {
   if (err instanceof RequestInvalidError && err.issues.length > 0) return `${err.message} ${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
-  if (err instanceof ConfigError || err instanceof GatehouseError) return err.message;
+  if (err instanceof ConfigError || err instanceof GatehouseError || err instanceof JanitorUsageError) return err.message;
   const code = (err as { code?: string }).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
     return 'cannot reach Postgres at DATABASE_URL; start it with: docker compose up -d postgres nats';

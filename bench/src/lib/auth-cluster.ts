@@ -37,9 +37,7 @@ export async function createAuthEnvironment(bcryptCost: number): Promise<AuthEnv
       ISSUER,
       ACCESS_TOKEN_TTL: '900',
     };
-    const { stdout } = await promisify(execFile)(process.execPath, [AUTH_MAIN, 'client', 'create', '--id', 'bench-svc', '--audience', 'orders', '--scope', 'orders:read'], {
-      env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
-    });
+    const stdout = await authCommand(env, ['client', 'create', '--id', 'bench-svc', '--audience', 'orders', '--scope', 'orders:read']);
     const created = JSON.parse(stdout) as { client_secret: string };
     // Row 8: a first-party public app for the code flow (refresh tokens like a first-party login).
     await promisify(execFile)(
@@ -62,6 +60,15 @@ export async function createAuthEnvironment(bcryptCost: number): Promise<AuthEnv
     await db.drop();
     throw err;
   }
+}
+
+/** Runs a command of the built auth-service (`client create`, `janitor`) against `env`; resolves with its stdout. */
+export async function authCommand(env: Record<string, string>, args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [AUTH_MAIN, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    maxBuffer: 4 * 2 ** 20,
+  });
+  return stdout;
 }
 
 /** Starts built auth-service with `workers` processes (AUTH_WORKERS) on a free loopback port. */

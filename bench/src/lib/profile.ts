@@ -24,6 +24,12 @@ export interface Profile {
   memTtlS: number;
   /** Sampling after the flood: one TTL + the store's 10 s sweep shows entries leaving. */
   memAfterS: number;
+  /** Row 9: users and days of simulated history, rotations per day of each day's API session. */
+  storageUsers: number;
+  storageDays: number;
+  storageRotationsPerDay: number;
+  /** Row 9: sequential logins per latency sample (and four times as many refresh rotations). */
+  storageSamples: number;
 }
 
 /** What `npm run bench` runs (target: < 10 minutes on the 2-core machine). */
@@ -47,6 +53,10 @@ export const FULL: Profile = {
   memEvents: 1_000_000,
   memTtlS: 20,
   memAfterS: 31,
+  storageUsers: 10_000,
+  storageDays: 30,
+  storageRotationsPerDay: 10,
+  storageSamples: 50,
 };
 
 /** One short round of everything: asserts only that each benchmark runs and yields numbers. */
@@ -70,4 +80,8 @@ export const SMOKE: Profile = {
   memEvents: 5000,
   memTtlS: 2,
   memAfterS: 1,
+  storageUsers: 2_000,
+  storageDays: 2,
+  storageRotationsPerDay: 2,
+  storageSamples: 3,
 };

@@ -4,3 +4,4 @@ export * from './lib/service-process';
 export * from './lib/hostile-token-corpus';
 export * from './lib/signing-keys';
 export * from './lib/trap-server';
+export * from './lib/bulk-load';

@@ -4,6 +4,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { AccountApiController } from './accounts/account-api.controller';
+import { AccountDeletion } from './accounts/account-deletion.service';
 import { AdminController } from './admin/admin.controller';
 import { AuthController } from './auth/auth.controller';
 import { LoginService } from './auth/login.service';
@@ -31,6 +33,7 @@ import { PasswordController } from './sessions/password.controller';
 import { SessionsController } from './sessions/sessions.controller';
 import { LoginThrottle } from './throttle/login-throttle.service';
 import { OutboxRelay } from './events/outbox-relay.service';
+import { Janitor } from './janitor/janitor.service';
 import { AccessTokenVerifier } from './tokens/access-token-verifier.service';
 import { TokenIssuer } from './tokens/token-issuer.service';
 import { PasswordHasher } from './users/password-hasher.service';
@@ -70,7 +73,7 @@ export class AppModule {
         }),
         JwtModule.register({}),
       ],
-      controllers: [AuthController, TokenController, JwksController, SessionsController, RevocationController, PasswordController, AdminController, KeysAdminController, ...WEB_CONTROLLERS, ...OPENID_PROVIDER_CONTROLLERS],
+      controllers: [AuthController, TokenController, JwksController, SessionsController, RevocationController, PasswordController, AdminController, KeysAdminController, AccountApiController, ...WEB_CONTROLLERS, ...OPENID_PROVIDER_CONTROLLERS],
       providers: [
         { provide: AUTH_CONFIG, useValue: deps.config },
         { provide: KEY_ENCRYPTION, useValue: new KeyEncryption(deps.kek) },
@@ -88,6 +91,8 @@ export class AppModule {
         SessionRevoker,
         LoginThrottle,
         OutboxRelay,
+        Janitor,
+        AccountDeletion,
         BearerGuard,
         AccessTokenVerifier,
         OAuthClientResolver,

@@ -7,7 +7,7 @@ import { UsersService } from '../app/users/users.service';
 import { testStream, until, type TestStream } from './stream-helpers';
 import { postForm, postJson, startAuthService, type TestAuthService } from './test-auth-app';
 import { WebClient } from './web-helpers';
-import { startResourceServer } from './web-resource-server';
+import { startResourceServerFor } from './web-resource-server';
 
 /**
  * The dashboard in real Chromium (Debian's, driven by playwright-core; never a downloaded browser).
@@ -38,14 +38,7 @@ if (!runBrowser) {
     mkdirSync(ARTIFACTS, { recursive: true });
     stream = await testStream('webui');
     svc = await startAuthService('webui', stream.env);
-    resource = await startResourceServer({
-      issuer: svc.config.ISSUER,
-      audience: 'orders',
-      jwksUri: `${svc.url}/.well-known/jwks.json`,
-      natsUrl: svc.config.NATS_URL,
-      stream: stream.stream,
-      subjectPrefix: stream.prefix,
-    });
+    resource = await startResourceServerFor(svc, stream);
     // The attacker: a page on another origin that posts a form to auth-service as soon as it loads.
     attacker = createServer((_req, res) => {
       res.setHeader('content-type', 'text/html; charset=utf-8');

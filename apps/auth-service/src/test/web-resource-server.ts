@@ -33,3 +33,15 @@ export async function startResourceServer(options: AuthVerifyOptions): Promise<{
   }
   return { url: await app.getUrl(), close: () => app.close() };
 }
+
+/** {@link startResourceServer} for auth-service `svc` on its test stream (audience `orders`). */
+export function startResourceServerFor(svc: { url: string; config: { ISSUER: string; NATS_URL: string } }, stream: { stream: string; prefix: string }): Promise<{ url: string; close(): Promise<void> }> {
+  return startResourceServer({
+    issuer: svc.config.ISSUER,
+    audience: 'orders',
+    jwksUri: `${svc.url}/.well-known/jwks.json`,
+    natsUrl: svc.config.NATS_URL,
+    stream: stream.stream,
+    subjectPrefix: stream.prefix,
+  });
+}

@@ -90,6 +90,13 @@ export class InsufficientScopeError extends GatehouseError {
   }
 }
 
+/** 409 `ACCOUNT_LAST_ADMIN`: deleting this account would leave no enabled administrator. */
+export class LastAdminError extends GatehouseError {
+  constructor() {
+    super('ACCOUNT_LAST_ADMIN', 409, 'Deleting this account would leave no enabled administrator.');
+  }
+}
+
 /** 503 `SERVICE_UNAVAILABLE`: a dependency (database, NATS) is down. */
 export class ServiceUnavailableError extends GatehouseError {
   constructor(message = 'The service is temporarily unavailable.', options?: { cause?: unknown }) {

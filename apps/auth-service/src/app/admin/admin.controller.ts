@@ -1,10 +1,11 @@
 import { EVENT_SUBJECTS, GatehouseError, RequestInvalidError, type AccessTokenClaims } from '@gatehouse/contracts';
 import { Public } from '@gatehouse/service-runtime';
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { AccountDeletion } from '../accounts/account-deletion.service';
 import { audit } from '../audit/audit';
 import { clientDocument, clientMetadataBody, clientRegistrationBody, metadataFrom } from '../clients/client-document';
 import { ClientEntity } from '../clients/client.entity';
@@ -22,7 +23,7 @@ const page = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-/** /admin/*: users (list, disable, enable) and service clients (list, create, revoke). */
+/** /admin/*: users (list, disable, enable, delete) and service clients (list, create, revoke). */
 @Public()
 @UseGuards(AdminGuard)
 @Controller('admin')
@@ -31,6 +32,7 @@ export class AdminController {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly clients: ClientsService,
     private readonly revoker: SessionRevoker,
+    private readonly deletion: AccountDeletion,
   ) {}
 
   @Get('users')
@@ -63,6 +65,19 @@ export class AdminController {
       if (hit.length === 0) throw new GatehouseError('REQUEST_NOT_FOUND', 404, 'No such disabled user.');
       await audit(em, 'admin_action', { userId: admin.sub, ip: req.ip, details: { action: 'enable_user', target: id } });
     });
+  }
+
+  /**
+   * Deletes a user: every session and token dies at once, the e-mail becomes free, the audit log
+   * keeps the user's id only.
+   *
+   * @throws LastAdminError (`ACCOUNT_LAST_ADMIN`) for the last enabled administrator
+   */
+  @Delete('users/:id')
+  @HttpCode(204)
+  async remove(@Param('id') id: string, @Claims() admin: AccessTokenClaims, @Req() req: FastifyRequest): Promise<void> {
+    const deleted = await this.deletion.delete(this.userId(id), { by: 'admin', adminId: admin.sub, ip: req.ip, channel: 'api' });
+    if (!deleted) throw new GatehouseError('REQUEST_NOT_FOUND', 404, 'No such user.');
   }
 
   @Get('clients')

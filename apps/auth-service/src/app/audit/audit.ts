@@ -16,7 +16,8 @@ export type AuditEvent =
   | 'code_replay_detected'
   | 'consent_withdrawn'
   | 'backchannel_logout_delivered'
-  | 'backchannel_logout_failed';
+  | 'backchannel_logout_failed'
+  | 'account_deleted';
 
 /** Who and where, for an audit row. */
 export interface AuditContext {

@@ -82,6 +82,22 @@ export const configSchema = z
     /** Web dashboard session: idle timeout and absolute lifetime, seconds (DESIGN.md, Web sessions). */
     WEB_SESSION_IDLE: intIn(1, 86_400, 1800),
     WEB_SESSION_ABSOLUTE: intIn(60, 7 * 86_400, 43_200),
+    /** Retention (seconds past the moment a row stopped mattering) and the janitor: see janitor/retention-rules.ts. */
+    RETENTION_REFRESH_TOKENS: intIn(0, 365 * 86_400, 86_400),
+    RETENTION_SESSIONS: intIn(0, 365 * 86_400, 7 * 86_400),
+    /** At least the stream's max_age (2 h), which covers its 2-minute duplicate window and the verifiers' replay. */
+    RETENTION_OUTBOX: intIn(7200, 365 * 86_400, 86_400),
+    RETENTION_LOGIN_THROTTLE: intIn(0, 30 * 86_400, 0),
+    RETENTION_REVOKED_TOKENS: intIn(0, 30 * 86_400, 300),
+    RETENTION_AUTHORIZATION_CODES: intIn(0, 30 * 86_400, 86_400),
+    RETENTION_CONSENTS: intIn(0, 365 * 86_400, 30 * 86_400),
+    RETENTION_LOGOUT_DELIVERIES: intIn(0, 365 * 86_400, 7 * 86_400),
+    RETENTION_AUDIT_LOG: intIn(86_400, 10 * 365 * 86_400, 90 * 86_400),
+    /** Seconds between scheduled janitor runs (0: only the CLI runs it). */
+    JANITOR_INTERVAL: intIn(0, 7 * 86_400, 3600),
+    JANITOR_BATCH_SIZE: intIn(1, 100_000, 1000),
+    /** Milliseconds the janitor sleeps between batches, leaving the database to logins. */
+    JANITOR_BATCH_PAUSE: intIn(0, 10_000, 10),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.NODE_ENV === 'production' && !cfg.KEY_ENCRYPTION_KEY) {

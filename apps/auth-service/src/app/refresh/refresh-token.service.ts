@@ -41,7 +41,8 @@ interface TokenRow {
   user_disabled_at: Date | null;
 }
 
-const SELECT_TOKEN = `
+/** A refresh token row with what decides whether it is usable; exported for the EXPLAIN test of the hot path. */
+export const SELECT_TOKEN = `
   SELECT rt.*, s.revoked_at AS session_revoked_at, s.idle_expires_at AS session_idle_expires_at,
          s.absolute_expires_at AS session_absolute_expires_at, u.disabled_at AS user_disabled_at
     FROM refresh_tokens rt

@@ -1,7 +1,7 @@
 import { RateLimitedError } from '@gatehouse/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
 import { queryRows } from '../database/query-rows';
@@ -50,6 +50,11 @@ export class LoginThrottle {
   /** A successful login clears the account's counter (not the IP's). */
   async recordSuccess(email: string): Promise<void> {
     await this.ds.query('DELETE FROM login_throttle WHERE key = $1', [accountKey(email)]);
+  }
+
+  /** Drops the account's counter in the caller's transaction: the key holds the e-mail address (account deletion). */
+  async forgetAccount(em: EntityManager, email: string): Promise<void> {
+    await em.query('DELETE FROM login_throttle WHERE key = $1', [accountKey(email)]);
   }
 
   private async bump(key: string, max: number, progressive: boolean): Promise<number | null> {

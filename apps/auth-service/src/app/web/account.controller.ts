@@ -1,10 +1,11 @@
-import { RateLimitedError } from '@gatehouse/contracts';
+import { InvalidCredentialsError, LastAdminError, RateLimitedError } from '@gatehouse/contracts';
 import { Public } from '@gatehouse/service-runtime';
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { audit } from '../audit/audit';
+import { AccountDeletion } from '../accounts/account-deletion.service';
 import { passwordSchema } from '../auth/auth.schemas';
 import { Consents } from '../authorize/consents.service';
 import { SessionRevoker } from '../sessions/session-revoker.service';
@@ -39,6 +40,7 @@ export class AccountController {
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottle,
     private readonly consents: Consents,
+    private readonly deletion: AccountDeletion,
   ) {}
 
   @Get('account')
@@ -106,6 +108,23 @@ export class AccountController {
     redirect(reply, '/account?notice=password');
   }
 
+  /** Deletes the account (password typed again, box ticked); this browser's session ends with it. */
+  @Post('account/delete')
+  async deleteAccount(@CurrentWebSession() session: WebSession, @Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const form = formOf(body);
+    if (textField(form, 'confirm') !== 'yes') return this.render(reply, 400, session, null, ['Tick the box to confirm that your account is deleted for good.']);
+    try {
+      await this.deletion.deleteOwn(session.userId, textField(form, 'password'), req.ip);
+    } catch (err) {
+      const refusal = deletionRefusal(err);
+      if (!refusal) throw err;
+      if (err instanceof RateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
+      return this.render(reply, refusal.status, session, null, [refusal.message]);
+    }
+    clearCookie(reply, SESSION_COOKIE);
+    redirect(reply, '/login?notice=account-deleted');
+  }
+
   @Get('logout')
   confirmLogout(@CurrentWebSession() session: WebSession, @Res() reply: FastifyReply): void {
     sendPage(reply, 200, logoutPage(pageUser(session)));
@@ -138,4 +157,12 @@ export class AccountController {
     const apps = await this.consents.list(session.userId);
     sendPage(reply, status, accountPage({ user: pageUser(session), sessions, apps, notice, errors }));
   }
+}
+
+/** How /account words a refused deletion, or null for errors that are not a refusal. */
+function deletionRefusal(err: unknown): { status: number; message: string } | null {
+  if (err instanceof RateLimitedError) return { status: 429, message: `Too many attempts. Try again in ${err.retryAfterSeconds} seconds.` };
+  if (err instanceof InvalidCredentialsError) return { status: 401, message: 'The password is not correct.' };
+  if (err instanceof LastAdminError) return { status: 409, message: 'You are the last administrator: this account cannot be deleted.' };
+  return null;
 }

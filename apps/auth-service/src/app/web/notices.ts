@@ -12,6 +12,8 @@ const NOTICES: Record<string, string> = {
   'user-enabled': 'The user has been enabled.',
   'client-revoked': 'The client has been revoked. Its tokens are refused from now on.',
   'client-updated': 'The client registration has been saved.',
+  'account-deleted': 'Your account has been deleted: every session has ended and your data is gone.',
+  'user-deleted': 'The user has been deleted and all of their sessions ended.',
   rotated: 'A new signing key is in use. Tokens signed by older keys no longer verify.',
   'app-removed': 'The app has been removed. Its sessions and tokens have ended.',
 };

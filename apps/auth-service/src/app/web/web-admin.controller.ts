@@ -1,4 +1,4 @@
-import { GatehouseError, RequestInvalidError } from '@gatehouse/contracts';
+import { GatehouseError, LastAdminError, RequestInvalidError } from '@gatehouse/contracts';
 import { Public } from '@gatehouse/service-runtime';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,7 +7,7 @@ import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
 import { KeyRotationService } from '../keys/key-rotation.service';
 import { clientFormInput } from './client-form';
-import { formOf } from './form';
+import { formOf, textField } from './form';
 import { noticeFor } from './notices';
 import { redirect, sendPage } from './respond';
 import { adminPage, type AdminView } from './views/admin-page';
@@ -64,15 +64,28 @@ export class WebAdminController {
     @CurrentWebSession() session: WebSession,
     @Param('id') id: string,
     @Param('action') action: string,
+    @Body() body: unknown,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    if (!UUID.test(id) || (action !== 'disable' && action !== 'enable')) throw new GatehouseError('REQUEST_NOT_FOUND', 404, 'No such user action.');
-    if (id === session.userId) return this.render(reply, 400, session, { errors: ['You cannot disable or enable your own account.'] });
+    if (!UUID.test(id) || !['disable', 'enable', 'delete'].includes(action)) throw new GatehouseError('REQUEST_NOT_FOUND', 404, 'No such user action.');
+    if (id === session.userId) return this.render(reply, 400, session, { errors: ['You cannot disable, enable or delete your own account here.'] });
     const actor = { userId: session.userId, ip: req.ip };
+    if (action === 'delete') return this.deleteUser(session, id, textField(formOf(body), 'confirm') === 'yes', actor, reply);
     const done = action === 'disable' ? await this.admin.disableUser(id, actor) : await this.admin.enableUser(id, actor);
     if (!done) return this.render(reply, 404, session, { errors: [`No such ${action === 'disable' ? 'enabled' : 'disabled'} user.`] });
     redirect(reply, `/admin?notice=user-${action}d`);
+  }
+
+  private async deleteUser(session: WebSession, id: string, confirmed: boolean, actor: { userId: string; ip: string }, reply: FastifyReply): Promise<void> {
+    if (!confirmed) return this.render(reply, 400, session, { errors: ['Tick the box next to Delete to confirm.'] });
+    try {
+      if (!(await this.admin.deleteUser(id, actor))) return this.render(reply, 404, session, { errors: ['No such user.'] });
+    } catch (err) {
+      if (!(err instanceof LastAdminError)) throw err;
+      return this.render(reply, 409, session, { errors: ['That is the last administrator: the account cannot be deleted.'] });
+    }
+    redirect(reply, '/admin?notice=user-deleted');
   }
 
   /** Registers a client and shows its secret in this response only (never stored, never logged). */

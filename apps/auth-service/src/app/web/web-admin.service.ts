@@ -2,6 +2,7 @@ import { EVENT_SUBJECTS } from '@gatehouse/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AccountDeletion } from '../accounts/account-deletion.service';
 import { audit } from '../audit/audit';
 import { ClientsService } from '../clients/clients.service';
 import { queryRows } from '../database/query-rows';
@@ -26,6 +27,7 @@ export class WebAdminService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly revoker: SessionRevoker,
     private readonly clientsService: ClientsService,
+    private readonly deletion: AccountDeletion,
   ) {}
 
   /** One page of users plus whether another follows. */
@@ -86,6 +88,15 @@ export class WebAdminService {
       await audit(em, 'admin_action', { userId: actor.userId, ip: actor.ip, details: { action: 'enable_user', target: id, channel: 'web' } });
       return true;
     });
+  }
+
+  /**
+   * Deletes a user as the bearer API does; false if no such user.
+   *
+   * @throws LastAdminError (`ACCOUNT_LAST_ADMIN`) for the last enabled administrator
+   */
+  deleteUser(id: string, actor: Actor): Promise<boolean> {
+    return this.deletion.delete(id, { by: 'admin', adminId: actor.userId, ip: actor.ip, channel: 'web' });
   }
 
   /** Revokes a client and publishes a client not-before; false if no such active client. */

@@ -44,7 +44,7 @@ function sessionRow(s: SessionRow, csrf: string): SafeHtml {
 </tr>`;
 }
 
-/** GET /account: sessions (web and API alike), log out everywhere, change password. */
+/** GET /account: sessions (web and API alike), log out everywhere, change password, delete the account. */
 export function accountPage(view: AccountView): SafeHtml {
   const csrf = view.user.csrfToken;
   return layout({
@@ -84,6 +84,17 @@ ${connectedApps(view.apps ?? [], csrf)}
     <label for="confirm_password">Repeat new password</label>
     <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" required minlength="8" maxlength="1024">
     <button type="submit">Change password</button>
+  </form>
+</section>
+<section class="card" aria-labelledby="delete-h">
+  <h2 id="delete-h">Delete account</h2>
+  <p class="muted">Ends every session listed above and deletes your account and its data for good. The e-mail address can then be registered again.</p>
+  <form method="post" action="/account/delete" class="narrow-form">
+    ${csrfField(csrf)}
+    <label for="delete_password">Password (to confirm)</label>
+    <input id="delete_password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+    <label class="check"><input type="checkbox" name="confirm" value="yes" required> Delete my account for good</label>
+    <button type="submit" class="danger">Delete account</button>
   </form>
 </section>`,
   });

@@ -59,6 +59,11 @@ function userRow(u: AdminUserRow, view: AdminView): SafeHtml {
   <td>${self ? html`<span class="muted">you</span>` : html`<form method="post" action="/admin/actions/users/${u.id}/${action}" class="inline">
       ${csrfField(view.user.csrfToken)}
       <button type="submit" class="small${u.disabledAt ? '' : ' danger'}">${u.disabledAt ? 'Enable' : 'Disable'}<span class="visually-hidden"> ${u.email}</span></button>
+    </form>
+    <form method="post" action="/admin/actions/users/${u.id}/delete" class="inline">
+      ${csrfField(view.user.csrfToken)}
+      <label class="check"><input type="checkbox" name="confirm" value="yes" required><span class="visually-hidden">Confirm deleting ${u.email}</span></label>
+      <button type="submit" class="small danger">Delete<span class="visually-hidden"> ${u.email}</span></button>
     </form>`}</td>
 </tr>`;
 }
@@ -92,7 +97,7 @@ function usersSection(view: AdminView): SafeHtml {
   const prev = Math.max(0, view.usersOffset - view.usersPageSize);
   return html`<section class="card" aria-labelledby="users-h">
   <h2 id="users-h">Users</h2>
-  <p class="muted">Disabling a user ends all of their sessions and revokes their tokens at once.</p>
+  <p class="muted">Disabling a user ends all of their sessions and revokes their tokens at once. Deleting (tick the box, then Delete) also removes the account and its data for good.</p>
   <div class="table-wrap"><table>
     <thead><tr><th scope="col">Email</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
     <tbody>${view.users.map((u) => userRow(u, view))}</tbody>
