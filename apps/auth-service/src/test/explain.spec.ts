@@ -12,6 +12,8 @@ const TOKENS = 2_000_000;
 const AUDIT = 500_000;
 /** outbox, login_throttle, revoked_tokens: big enough that a full scan would be chosen only for cause. */
 const SMALL = 50_000;
+/** Registered apps (clients) for the consents rule. */
+const APPS = 2_000;
 
 interface PlanNode {
   'Node Type': string;
@@ -38,6 +40,18 @@ async function load(c: Client): Promise<void> {
     SELECT 'gatehouse.revoked.session', '{}', now() - interval '1 hour', now() - interval '1 hour' FROM generate_series(1, ${SMALL}) i`);
   await c.query(`INSERT INTO login_throttle (key, failures, window_start) SELECT 'acct:n' || i || '@example.com', 1, now() FROM generate_series(1, ${SMALL}) i`);
   await c.query(`INSERT INTO revoked_tokens (jti, expires_at) SELECT 'j' || i, now() + interval '5 minutes' FROM generate_series(1, ${SMALL}) i`);
+  // The OpenID Provider's tables: apps (a tenth revoked a day ago), consents, codes, deliveries.
+  await c.query(`INSERT INTO clients (id, name, audiences, scopes, redirect_uris, token_endpoint_auth_method, grant_types, revoked_at)
+    SELECT 'app-' || i, 'App ' || i, '{orders}', '{openid}', ARRAY['https://app' || i || '.example/cb'], 'none', '{authorization_code}',
+           CASE WHEN i % 10 = 0 THEN now() - interval '1 day' END FROM generate_series(1, ${APPS}) i`);
+  await c.query(`INSERT INTO consents (user_id, client_id, scopes, audiences)
+    SELECT md5('u' || (1 + i % ${USERS}))::uuid, 'app-' || (1 + i % ${APPS}), '{openid}', '{orders}' FROM generate_series(1, ${SMALL}) i ON CONFLICT DO NOTHING`);
+  await c.query(`INSERT INTO authorization_codes (code_hash, client_id, user_id, web_session_id, redirect_uri, code_challenge, scopes, audiences, auth_time, expires_at, used_at)
+    SELECT sha256(('c' || i)::bytea), 'app-1', md5('u' || (1 + i % ${USERS}))::uuid, md5('s' || i)::uuid, 'https://app1.example/cb', 'x', '{openid}', '{orders}',
+           now(), now() + interval '1 minute', CASE WHEN i % 2 = 0 THEN now() END FROM generate_series(1, ${SMALL}) i`);
+  await c.query(`INSERT INTO logout_deliveries (client_id, user_id, session_id, uri, delivered_at)
+    SELECT 'app-1', md5('u' || (1 + i % ${USERS}))::uuid, md5('s' || i)::uuid, 'https://app1.example/bc', CASE WHEN i % 2 = 0 THEN now() - interval '1 hour' END
+      FROM generate_series(1, ${SMALL}) i`);
 }
 
 /** Every node of a plan, depth first. */
@@ -64,7 +78,7 @@ describe('indexes at millions of rows (EXPLAIN)', () => {
     const client = new Client({ connectionString: svc.db.url });
     await client.connect();
     try {
-      await bulkLoad(client, ['users', 'sessions', 'refresh_tokens', 'audit_log', 'outbox', 'login_throttle', 'revoked_tokens'], () => load(client), { dropKeysOf: ['refresh_tokens'] });
+      await bulkLoad(client, ['users', 'sessions', 'refresh_tokens', 'audit_log', 'outbox', 'login_throttle', 'revoked_tokens', 'clients', 'consents', 'authorization_codes', 'logout_deliveries'], () => load(client), { dropKeysOf: ['refresh_tokens'] });
       process.stderr.write(`explain.spec: history written in ${Date.now() - t0} ms\n`);
     } finally {
       await client.end();

@@ -5,7 +5,7 @@ export class OpenIdRetention1764100100000 implements MigrationInterface {
   name = 'OpenIdRetention1764100100000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX logout_deliveries_finished ON logout_deliveries ((COALESCE(delivered_at, failed_at))) WHERE delivered_at IS NOT NULL OR failed_at IS NOT NULL`);
+    await q.query(`CREATE INDEX logout_deliveries_finished ON logout_deliveries ((COALESCE(delivered_at, failed_at)))`);
     await q.query(`CREATE INDEX consents_client ON consents (client_id)`);
     await q.query(`CREATE INDEX clients_revoked ON clients (revoked_at) WHERE revoked_at IS NOT NULL`);
   }
