@@ -1,24 +1,35 @@
+import { RequestInvalidError } from '@gatehouse/contracts';
 import { connect, type NatsConnection } from 'nats';
+import { NATS_URL_RULE, parseNatsUrls } from './nats-urls';
+
+/** Client pings: a node that stops answering (SIGSTOP, a partition) is left after ~4–6 s, not the 2-minute default. */
+const PING_INTERVAL_MS = 2000;
+const MAX_PINGS_OUT = 2;
 
 /**
- * Connects to NATS with settings suited to a long-lived service: reconnect forever, quickly.
+ * Connects to NATS with settings suited to a long-lived service: reconnect forever, quickly, to
+ * any of the given servers (and any the cluster gossips), and notice a silent node within seconds.
  *
- * @param url - server URL, e.g. `nats://127.0.0.1:4222` (comma-separated for a cluster)
+ * @param url - `NATS_URL`: one server or a comma-separated list, e.g. `nats://a:4222,nats://b:4222`
  * @param name - connection name shown in server monitoring, e.g. the service name
  * @returns the open connection; the caller drains it on shutdown
+ * @throws REQUEST_INVALID when `url` is not a list of nats:/tls: URLs
  * @throws NatsError (`CONNECTION_REFUSED`) when the first connect fails, as `waitOnFirstConnect` is off
  * @example
  * const nc = await connectNats(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'orders-service');
  * await nc.drain();
  */
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
-  if (url.trim() === '') throw new TypeError('connectNats: url is empty');
+  const servers = parseNatsUrls(url);
+  if (servers === null) throw new RequestInvalidError(`connectNats: NATS_URL ${NATS_URL_RULE}.`);
   return connect({
-    servers: url.split(',').map((s) => s.trim()),
+    servers,
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     reconnectJitter: 100,
+    pingInterval: PING_INTERVAL_MS,
+    maxPingOut: MAX_PINGS_OUT,
     waitOnFirstConnect: false,
   });
 }

@@ -22,7 +22,8 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to JetStream with `Nats-Msg-Id` = outbox id, then marks them sent.
+ * Publishes outbox rows with `Nats-Msg-Id` = outbox id on the fast path (core NATS, no stream
+ * leader involved) and to JetStream (the durable path), then marks them sent.
  *
  * One replica relays at a time: the one holding a session-level advisory lock on its own
  * Postgres connection (the others try again every second, so a dead leader is replaced within
@@ -144,13 +145,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (row?.subject === EVENT_SUBJECTS.keysRotated) {
       this.keys.reload().catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : 'error' }, 'outbox relay: key reload after a rotation event failed'));
     }
-    if (!this.leader || !this.healthy) return;
+    if (!this.leader) return;
     if (!row) {
       this.wake?.(); // an id-only or unreadable notification: let the drain read the row
       return;
     }
+    // The fast path goes out even while JetStream is failing (a stream leader election): it needs
+    // only a live NATS node, and it is what keeps verifiers current during those seconds.
+    this.announce(row);
+    if (!this.healthy) return;
     this.fastIds.add(row.id);
-    const publishing = this.publish(row).then(
+    const publishing = this.publish(row, false).then(
       () => this.mark([row.id]),
       () => {
         // Left unsent; the drain retries it with backoff.
@@ -183,8 +188,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return done.length;
   }
 
-  /** Publishes a row; an invalid event is logged and skipped (and marked sent all the same). */
-  private async publish(row: OutboxRow): Promise<void> {
+  /**
+   * Publishes a row to the stream, after its fast-path copy unless `announce` is false (the caller
+   * sent it already); an invalid event is logged and skipped (and marked sent all the same).
+   */
+  private async publish(row: OutboxRow, announce = true): Promise<void> {
     const publisher = this.publisher;
     if (!publisher) throw new Error('not connected to NATS');
     const event = parseEvent(row.subject, row.payload);
@@ -192,7 +200,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.log.error({ outboxId: row.id, subject: row.subject }, 'outbox relay: invalid event skipped');
       return;
     }
-    await publisher.publish(event.subject, event.payload, row.id);
+    await publisher.publish(event.subject, event.payload, row.id, { announce });
+  }
+
+  /** Sends only the fast-path copy of a row; failures are left to the durable path. */
+  private announce(row: OutboxRow): void {
+    const event = parseEvent(row.subject, row.payload);
+    if (!event || !this.publisher) return;
+    try {
+      this.publisher.announce(event.subject, event.payload, row.id);
+    } catch {
+      // Closed connection: the stream publish fails too, and the drain retries both.
+    }
   }
 
   /** Queues acknowledged ids; one UPDATE at a time marks everything queued so far. */
