@@ -1,3 +1,4 @@
 export * from './lib/test-database';
 export * from './lib/nats-server';
 export * from './lib/service-process';
+export * from './lib/nats-cluster';

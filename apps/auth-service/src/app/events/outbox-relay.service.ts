@@ -145,14 +145,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (row?.subject === EVENT_SUBJECTS.keysRotated) {
       this.keys.reload().catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : 'error' }, 'outbox relay: key reload after a rotation event failed'));
     }
+    // Every replica sends the fast-path copy of every row it hears about, leader or not, and even
+    // while JetStream is failing (a stream leader election): it needs only a live NATS node, so
+    // verifiers stay current while a relay leader is replaced or a stream leader is elected.
+    // Consumers apply the copies once, by event id; the leader alone publishes to the stream.
+    if (row) this.announce(row);
     if (!this.leader) return;
     if (!row) {
       this.wake?.(); // an id-only or unreadable notification: let the drain read the row
       return;
     }
-    // The fast path goes out even while JetStream is failing (a stream leader election): it needs
-    // only a live NATS node, and it is what keeps verifiers current during those seconds.
-    this.announce(row);
     if (!this.healthy) return;
     this.fastIds.add(row.id);
     const publishing = this.publish(row, false).then(
