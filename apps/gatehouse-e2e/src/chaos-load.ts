@@ -79,6 +79,8 @@ export interface Target {
 export interface Probe {
   at: number;
   ms: number;
+  /** Per verifier, when slow (for diagnosis). */
+  each?: Record<string, number>;
 }
 
 /**
@@ -140,7 +142,8 @@ export class RevocationLoad {
       const acked = await this.revoker.revoke(token);
       this.revoked.push(token);
       const refused = await Promise.all(this.targets.map((t) => this.untilRefused(t, token, acked)));
-      this.probes.push({ at: acked, ms: Math.max(...refused) });
+      const ms = Math.max(...refused);
+      this.probes.push(ms > 250 ? { at: acked, ms, each: Object.fromEntries(this.targets.map((t, i) => [t.service.name, Math.round(refused[i]!)])) } : { at: acked, ms });
       await new Promise((r) => setTimeout(r, 40));
     }
   }

@@ -38,8 +38,6 @@ describe('chaos: revocation through NATS node loss', () => {
     c = await startServices('chaos', nats, (n) => n.urls, {
       authReplicas: 2,
       authEnv: { EVENTS_STREAM_REPLICAS: '3' },
-      // One seed each, on different nodes; the client learns the others from the cluster.
-      verifierNatsUrl: { 'orders-service': nats.nodes[1]!.url, 'inventory-service': nats.nodes[2]!.url },
     });
     monitor = await connect({ servers: nats.urls.split(','), name: 'chaos-monitor', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     jsm = await monitor.jetstreamManager();
@@ -50,11 +48,29 @@ describe('chaos: revocation through NATS node loss', () => {
     log = new StatusLog();
     mint = new TokenMint(key!, c.issuer, 'chaos-load');
     revoker = new Revoker(() => c.auths.filter((a) => !dead.has(a)), Buffer.from(`chaos-load:${created.client_secret}`).toString('base64'), log);
+    // Clients pick a random seed: start inventory-service again until it sits on another node than orders-service.
+    let inventory = c.inventory;
+    for (let i = 0; i < 8 && (await nodeOf('verifier-orders')) === (await nodeOf('verifier-inventory')); i++) {
+      const next = await c.startVerifier('inventory-service');
+      await inventory.stop();
+      inventory = next;
+    }
+    results['placement'] = await placement();
     targets = [
       { service: c.orders, path: '/orders' },
-      { service: c.inventory, path: '/items' },
+      { service: inventory, path: '/items' },
     ];
   }, 120_000);
+
+  /** Which node each named client connection is on. */
+  async function placement(): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    for (const node of nats.nodes.filter((n) => n.running)) {
+      const connz = (await (await fetch(`${node.monitorUrl}/connz?limit=4096`)).json()) as { connections?: { name?: string }[] };
+      out[node.name] = (connz.connections ?? []).map((conn) => conn.name ?? '?').sort();
+    }
+    return out;
+  }
 
   afterAll(async () => {
     mkdirSync(join(__dirname, '..', '..', '..', 'test-artifacts', 'chaos'), { recursive: true });
@@ -125,6 +141,7 @@ describe('chaos: revocation through NATS node loss', () => {
 
   /** Runs the load, injects `fault` 1.5 s in, keeps going 1.5 s after it returns, then checks every guarantee. */
   async function phase(name: string, fault: () => Promise<void>): Promise<{ during: ReturnType<typeof percentiles>; all: ReturnType<typeof percentiles> }> {
+    const where = await placement();
     const load = new RevocationLoad(mint, revoker, targets, log);
     load.start(RATE);
     await sleep(1500);
@@ -142,7 +159,7 @@ describe('chaos: revocation through NATS node loss', () => {
     await expectStreamMatchesOutbox();
     const during = percentiles(load.probes.filter((p) => p.at >= from && p.at <= to).map((p) => p.ms));
     const all = percentiles(load.probes.map((p) => p.ms));
-    results[name] = { revocations: load.revoked.length, seconds: Math.round((to - from) / 100) / 10 + 3, during, all };
+    results[name] = { revocations: load.revoked.length, seconds: Math.round((to - from) / 100) / 10 + 3, during, all, slowest: load.probes.filter((p) => p.ms > 250).slice(0, 5), placement: where };
     expect(load.anomalies).toEqual([]);
     expect(log.serverErrors).toEqual([]);
     return { during, all };

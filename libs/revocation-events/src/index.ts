@@ -1,4 +1,5 @@
 export { connectNats } from './lib/connect-nats';
+export { connectFastPathPeer, type FastPathPeer } from './lib/fast-path-peer';
 export { parseNatsUrls, NATS_URL_RULE } from './lib/nats-urls';
 export { ensureEventStream, MAX_ACCESS_TOKEN_TTL_SECONDS, type EventStreamOptions } from './lib/event-stream';
 export { EventPublisher, type EventPublisherOptions, type PublishOptions, type PublishResult } from './lib/event-publisher';

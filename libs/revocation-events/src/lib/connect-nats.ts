@@ -1,10 +1,18 @@
 import { RequestInvalidError } from '@gatehouse/contracts';
-import { connect, type NatsConnection } from 'nats';
+import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import { NATS_URL_RULE, parseNatsUrls } from './nats-urls';
 
-/** Client pings: a node that stops answering (SIGSTOP, a partition) is left after ~4–6 s, not the 2-minute default. */
-const PING_INTERVAL_MS = 2000;
-const MAX_PINGS_OUT = 2;
+/**
+ * Reconnect forever, quickly; and ping every 2 s, so a node that stops answering (SIGSTOP, a
+ * partition) is left after ~4–6 s rather than the 2-minute default.
+ */
+export const SERVICE_CONNECT_OPTIONS = {
+  maxReconnectAttempts: -1,
+  reconnectTimeWait: 250,
+  reconnectJitter: 100,
+  pingInterval: 2000,
+  maxPingOut: 2,
+} as const satisfies ConnectionOptions;
 
 /**
  * Connects to NATS with settings suited to a long-lived service: reconnect forever, quickly, to
@@ -22,14 +30,5 @@ const MAX_PINGS_OUT = 2;
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
   const servers = parseNatsUrls(url);
   if (servers === null) throw new RequestInvalidError(`connectNats: NATS_URL ${NATS_URL_RULE}.`);
-  return connect({
-    servers,
-    name,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
-    reconnectJitter: 100,
-    pingInterval: PING_INTERVAL_MS,
-    maxPingOut: MAX_PINGS_OUT,
-    waitOnFirstConnect: false,
-  });
+  return connect({ servers, name, ...SERVICE_CONNECT_OPTIONS, waitOnFirstConnect: false });
 }

@@ -4,6 +4,7 @@ import type { EventConsumerOptions, EventConsumerStats, EventHandler, EventMeta 
 import { decodeEvent, type EventMessage } from './decode-event';
 import { consoleEventLogger, type EventLogger } from './event-logger';
 import { EVENT_ID_HEADER } from './event-publisher';
+import { connectFastPathPeer, type FastPathPeer } from './fast-path-peer';
 import { RecentIds } from './recent-ids';
 import { assertPrefix, CONTRACT_PREFIX, FAST_PATH_TOKEN } from './subject-prefix';
 
@@ -39,6 +40,8 @@ export class EventConsumer {
   private readonly recent: RecentIds;
   private readonly fastPath: boolean;
   private fastSub: Subscription | null = null;
+  private readonly peerOptions: { url: string; name: string } | undefined;
+  private peer: FastPathPeer | null = null;
   private readonly waiters = new Set<() => void>();
   private state: 'idle' | 'running' | 'stopped' = 'idle';
   private consumer: Consumer | null = null;
@@ -67,6 +70,7 @@ export class EventConsumer {
     this.logger = options.logger ?? consoleEventLogger;
     this.probeIntervalMs = options.probeIntervalMs ?? 5000;
     this.fastPath = options.fastPath ?? true;
+    this.peerOptions = options.fastPathPeer;
     this.recent = new RecentIds(options.dedupeCapacity ?? DEFAULT_DEDUPE_CAPACITY);
   }
 
@@ -100,7 +104,10 @@ export class EventConsumer {
     this.state = 'running';
     try {
       // Subscribed before the replay starts, so no event falls between the two paths.
-      if (this.fastPath) this.fastSub = this.nc.subscribe(`${FAST_PATH_TOKEN}.${this.prefix}.>`, { callback: (err, m) => err === null && this.onFast(m) });
+      if (this.fastPath) {
+        this.fastSub = this.subscribeFast(this.nc);
+        await this.connectPeer();
+      }
       const jsm = await this.nc.jetstreamManager();
       const { state } = await jsm.streams.info(this.stream);
       this.targetSeq = state.last_seq;
@@ -111,6 +118,8 @@ export class EventConsumer {
       this.state = 'idle';
       this.fastSub?.unsubscribe();
       this.fastSub = null;
+      await this.peer?.close();
+      this.peer = null;
       throw new ServiceUnavailableError('The event stream is unavailable.', { cause: err });
     }
     this.touch();
@@ -146,6 +155,7 @@ export class EventConsumer {
     this.state = 'stopped';
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.fastSub?.unsubscribe();
+    await this.peer?.close();
     await this.messages?.close();
     await this.loop;
     await this.probing;
@@ -182,6 +192,21 @@ export class EventConsumer {
       this.apply(event, { seq, time: new Date(Math.floor(m.info.timestampNanos / 1e6)), id: eventId(m), via: 'stream' });
     }
     if (seq >= this.targetSeq || m.info.pending === 0) this.markCaughtUp();
+  }
+
+  private subscribeFast(nc: NatsConnection): Subscription {
+    return nc.subscribe(`${FAST_PATH_TOKEN}.${this.prefix}.>`, { callback: (err, m) => err === null && this.onFast(m) });
+  }
+
+  /** The second fast-path connection is a bonus: without it the consumer still works. */
+  private async connectPeer(): Promise<void> {
+    if (!this.peerOptions) return;
+    try {
+      this.peer = await connectFastPathPeer(this.peerOptions.url, this.peerOptions.name, this.nc);
+      if (this.peer) this.subscribeFast(this.peer.nc);
+    } catch (err) {
+      this.logger.warn({ stream: this.stream, err: String(err) }, 'second fast-path connection failed; continuing with one');
+    }
   }
 
   /** A fast-path message: applied now unless the stream (or an earlier copy) already brought it. */

@@ -23,6 +23,12 @@ export interface EventConsumerOptions {
   probeIntervalMs?: number;
   /** Also apply events from the core-NATS fast path; default true. */
   fastPath?: boolean;
+  /**
+   * Also subscribe the fast path through a second connection on another node of `url` (the
+   * service's `NATS_URL`), so one frozen node cannot hold revocations back; ignored for a
+   * single-server URL. `name` is that connection's name.
+   */
+  fastPathPeer?: { url: string; name: string };
   /** How many recent events to remember for applying each once across both paths; default 20,000. */
   dedupeCapacity?: number;
 }

@@ -21,6 +21,8 @@ export interface EventPublisherOptions {
   prefix?: string;
   /** Milliseconds to wait for the JetStream ack; default 5000. */
   timeoutMs?: number;
+  /** A second connection (on another node, see `connectFastPathPeer`) that sends every fast-path copy too. */
+  fastPathPeer?: NatsConnection;
 }
 
 /** What JetStream acknowledged. */
@@ -53,6 +55,7 @@ export class EventPublisher {
   private readonly js: JetStreamClient;
   private readonly prefix: string;
   private readonly timeoutMs: number;
+  private readonly peer: NatsConnection | undefined;
 
   /**
    * @param nc - an open connection (the caller owns and drains it)
@@ -65,6 +68,7 @@ export class EventPublisher {
   ) {
     this.prefix = assertPrefix(options.prefix ?? CONTRACT_PREFIX);
     this.timeoutMs = options.timeoutMs ?? 5000;
+    this.peer = options.fastPathPeer;
     this.js = nc.jetstream({ timeout: this.timeoutMs });
   }
 
@@ -114,12 +118,19 @@ export class EventPublisher {
   }
 
   private send(subject: string, data: Uint8Array, hdrs: MsgHdrs): void {
-    try {
-      // While reconnecting, the client buffers this and sends it to whichever node it reaches next.
-      this.nc.publish(toFastSubject(this.prefix, subject), data, { headers: hdrs });
-    } catch (err) {
-      throw new ServiceUnavailableError('The fast path is closed.', { cause: err });
+    const fast = toFastSubject(this.prefix, subject);
+    let sent = false;
+    let failure: unknown;
+    // While reconnecting, a client buffers this and sends it to whichever node it reaches next.
+    for (const nc of this.peer ? [this.nc, this.peer] : [this.nc]) {
+      try {
+        nc.publish(fast, data, { headers: hdrs });
+        sent = true;
+      } catch (err) {
+        failure = err;
+      }
     }
+    if (!sent) throw new ServiceUnavailableError('The fast path is closed.', { cause: failure });
   }
 
   private validate(subject: string, payload: unknown): unknown {

@@ -1,5 +1,5 @@
 import { EVENT_SUBJECTS, parseEvent } from '@gatehouse/contracts';
-import { connectNats, ensureEventStream, EventPublisher } from '@gatehouse/revocation-events';
+import { connectFastPathPeer, connectNats, ensureEventStream, EventPublisher, type FastPathPeer } from '@gatehouse/revocation-events';
 import { ROOT_LOGGER } from '@gatehouse/service-runtime';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
@@ -41,6 +41,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
   private loop: Promise<void> | null = null;
   private nc: NatsConnection | null = null;
+  /** Second fast-path connection, on another NATS node (null for a single-server NATS_URL). */
+  private peer: FastPathPeer | null = null;
   private publisher: EventPublisher | null = null;
   private db: Client | null = null;
   private leader = false;
@@ -73,6 +75,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await Promise.allSettled([...this.inFlight]);
     await this.flushMarks();
     await this.db?.end().catch(() => undefined);
+    await this.peer?.close();
     await this.nc?.drain().catch(() => undefined);
   }
 
@@ -115,7 +118,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.publisher) {
       this.nc ??= await connectNats(this.config.NATS_URL, 'auth-service-outbox');
       await ensureEventStream(await this.nc.jetstreamManager(), { name: this.config.EVENTS_STREAM, subjectPrefix: this.config.EVENTS_SUBJECT_PREFIX, numReplicas: this.config.EVENTS_STREAM_REPLICAS });
-      this.publisher = new EventPublisher(this.nc, { prefix: this.config.EVENTS_SUBJECT_PREFIX });
+      // Optional: without the second connection the fast path still runs on the first one.
+      this.peer ??= await connectFastPathPeer(this.config.NATS_URL, 'auth-service-fast', this.nc).catch((err: unknown) => {
+        this.log.warn({ err: err instanceof Error ? err.message : 'error' }, 'outbox relay: second fast-path connection failed');
+        return null;
+      });
+      this.publisher = new EventPublisher(this.nc, { prefix: this.config.EVENTS_SUBJECT_PREFIX, ...(this.peer ? { fastPathPeer: this.peer.nc } : {}) });
     }
   }
 
