@@ -17,6 +17,13 @@ import { readSigningKeys } from './signing';
  * by one probe at a time beside the load and written to test-artifacts/chaos/propagation.json.
  */
 const RATE = 200;
+/**
+ * Bounds asserted on a shared, loaded 2-core machine: far above the targets (50 ms healthy,
+ * 500 ms while a node is lost; the figures are reported, the bench row judges them) and far below
+ * what the JetStream-only design took (6.3 s after a leader kill, 10.6 s for a frozen node).
+ */
+const HEALTHY_BOUND_MS = 1000;
+const FAULT_BOUND_MS = 2000;
 const STREAM = 'GATEHOUSE_EVENTS';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -165,14 +172,22 @@ describe('chaos: revocation through NATS node loss', () => {
     return { during, all };
   }
 
+  /** A phase with a fault: probes ran during it, and propagation stayed far from the seconds of a leader election. */
+  async function faultPhase(name: string, fault: () => Promise<void>): Promise<void> {
+    const { during } = await phase(name, fault);
+    expect(during.n).toBeGreaterThan(0);
+    expect(during.max).toBeLessThan(FAULT_BOUND_MS);
+  }
+
   it('healthy cluster: revocations reach both verifiers within milliseconds', async () => {
     const { all } = await phase('healthy', () => sleep(4000));
-    expect(all.n).toBeGreaterThan(20);
+    expect(all.n).toBeGreaterThan(2);
+    expect(all.p99).toBeLessThan(HEALTHY_BOUND_MS);
   }, 90_000);
 
   it('kill -9 of the stream leader', async () => {
     const leader = await streamLeader();
-    await phase('kill -9 stream leader', async () => {
+    await faultPhase('kill -9 stream leader', async () => {
       await leader.kill();
       await sleep(6000);
       await leader.start();
@@ -181,25 +196,26 @@ describe('chaos: revocation through NATS node loss', () => {
 
   it('kill -9 of the node orders-service is connected to', async () => {
     const node = await nodeOf('verifier-orders');
-    await phase('kill -9 verifier node', async () => {
+    await faultPhase('kill -9 verifier node', async () => {
       await node.kill();
       await sleep(6000);
       await node.start();
     });
   }, 120_000);
 
-  it('SIGSTOP of the stream leader for 10 s, then SIGCONT', async () => {
-    const leader = await streamLeader();
-    await phase('SIGSTOP stream leader 10 s', async () => {
-      leader.pause();
+  it('SIGSTOP for 10 s of the node inventory-service is connected to, then SIGCONT', async () => {
+    // Frozen, not dead: its sockets stay open, so its clients notice only from missed pings.
+    const node = await nodeOf('verifier-inventory');
+    await faultPhase('SIGSTOP verifier node 10 s', async () => {
+      node.pause();
       await sleep(10_000);
-      leader.resume();
+      node.resume();
     });
   }, 120_000);
 
   it('graceful restart of the node the outbox relay publishes through', async () => {
     const node = await nodeOf('auth-service-outbox');
-    await phase('restart relay node', async () => {
+    await faultPhase('restart relay node', async () => {
       await node.stop();
       await sleep(2000);
       await node.start();
@@ -208,7 +224,7 @@ describe('chaos: revocation through NATS node loss', () => {
 
   it('kill -9 of the auth-service replica that relays the outbox', async () => {
     const relay = c.auths[0]!; // started alone first, so it took the relay lock
-    await phase('kill -9 relay replica', async () => {
+    await faultPhase('kill -9 relay replica', async () => {
       dead.add(relay);
       await relay.kill();
       await sleep(4000);
