@@ -37,6 +37,8 @@ export interface ServiceOptions {
   authReplicas?: number;
   /** Extra auth-service environment, e.g. `EVENTS_STREAM_REPLICAS`. */
   authEnv?: Record<string, string>;
+  /** Server (maintenance URL) for auth-service's database; default the shared local Postgres. */
+  authDatabaseServer?: string;
   /** `NATS_URL` of each verifier; default the one every service uses. */
   verifierNatsUrl?: Partial<Record<VerifierName, string>>;
 }
@@ -52,7 +54,7 @@ export async function startCluster(label: string): Promise<Cluster> {
  * @param natsUrl - the `NATS_URL` every service gets unless `options.verifierNatsUrl` says otherwise
  */
 export async function startServices<N extends { dispose(): Promise<void> }>(label: string, nats: N, natsUrl: (n: N) => string, options: ServiceOptions = {}): Promise<Cluster<N>> {
-  const dbs = { auth: await createTestDatabase(`${label}_auth`), orders: await createTestDatabase(`${label}_orders`), inventory: await createTestDatabase(`${label}_inv`) };
+  const dbs = { auth: await createTestDatabase(`${label}_auth`, options.authDatabaseServer), orders: await createTestDatabase(`${label}_orders`), inventory: await createTestDatabase(`${label}_inv`) };
   const issuer = 'http://localhost:3000';
   const started: ServiceProcess[] = [];
   const stopAll = async () => {
@@ -76,7 +78,7 @@ export async function startServices<N extends { dispose(): Promise<void> }>(labe
     const auths = [await startAuth()];
     if ((options.authReplicas ?? 1) > 1) await waitForRelayLeader(dbs.auth.url);
     while (auths.length < (options.authReplicas ?? 1)) auths.push(await startAuth());
-    const auth = auths[0]!;
+    const [auth] = auths as [ServiceProcess];
     const verifierEnv = (name: VerifierName) => ({ ISSUER: issuer, JWKS_URI: `${auth.url}/.well-known/jwks.json`, NATS_URL: options.verifierNatsUrl?.[name] ?? natsUrl(nats) });
     const inventoryEnv = { ...verifierEnv('inventory-service'), DATABASE_URL: dbs.inventory.url };
     const ordersEnv = { ...verifierEnv('orders-service'), DATABASE_URL: dbs.orders.url, AUTH_TOKEN_URL: `${auth.url}/oauth/token`, SERVICE_CLIENT_ID: 'orders-e2e', SERVICE_CLIENT_SECRET: created.client_secret };

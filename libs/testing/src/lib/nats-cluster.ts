@@ -71,7 +71,7 @@ export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
   const nodes = ports.map((p, i) => makeNode(`n${i + 1}`, p, dir, clusterName, ports.map((q) => q.route)));
   try {
     await Promise.all(nodes.map((n) => n.start()));
-    await waitForMetaLeader(nodes[0]!.monitorUrl, 30_000);
+    await waitForMetaLeader(nodes.map((n) => n.monitorUrl), 30_000);
   } catch (err) {
     await Promise.all(nodes.map((n) => n.kill()));
     rmSync(dir, { recursive: true, force: true });
@@ -143,11 +143,11 @@ function makeNode(name: string, p: { client: number; route: number; monitor: num
   };
 }
 
-/** Polls `/jsz` until the cluster has elected a JetStream meta leader. */
-async function waitForMetaLeader(monitorUrl: string, ms: number): Promise<void> {
+/** Polls the first node's `/jsz` until the cluster has elected a JetStream meta leader. */
+async function waitForMetaLeader([monitorUrl]: string[], ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    const leader = await fetch(`${monitorUrl}/jsz`)
+    const leader = await fetch(`${monitorUrl ?? ''}/jsz`)
       .then((r) => r.json() as Promise<{ meta_cluster?: { leader?: string } }>)
       .then((j) => j.meta_cluster?.leader, () => undefined);
     if (leader) return;
