@@ -38,11 +38,14 @@ describe('npm run bench (smoke)', () => {
       r.revocation.sequential.p99,
       r.revocation.sequentialPolled.p99,
       r.revocation.sustained.p99,
+      r.revocation.cluster.healthy.p99,
+      r.revocation.cluster.leaderKill.p99,
       r.memory.peakRssMiB,
       r.memory.peakEntries,
     ];
     for (const n of numbers) expect(Number.isFinite(n) && n > 0).toBe(true);
     expect(r.revocation.sustained.lost).toBe(0);
+    expect(r.revocation.cluster.leaderKill.lost).toBe(0);
     const report = readFileSync(md, 'utf8');
     for (const row of ['| 1 |', '| 2 |', '| 3 |', '| 4 |', '| 5 |', '| 6 |', '| 7 |']) expect(report).toContain(row);
   }, 90_000);

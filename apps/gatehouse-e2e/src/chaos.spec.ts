@@ -130,7 +130,7 @@ describe('chaos: revocation through NATS node loss', () => {
 
   /** Everything is back by itself: every service ready, the stream led with all replicas current, the relay lock held. */
   async function expectRecovered(): Promise<void> {
-    for (const s of [...c.auths.filter((a) => !dead.has(a)), c.orders, c.inventory]) {
+    for (const s of [...c.auths.filter((a) => !dead.has(a)), ...targets.map((t) => t.service)]) {
       await until(`${s.name} ready`, async () => (await fetch(`${s.url}/health/ready`)).status === 200);
     }
     await until('stream replicas current', async () => {
