@@ -69,6 +69,11 @@ describe('chaos: revocation through NATS node loss', () => {
       { service: c.orders, path: '/orders' },
       { service: inventory, path: '/items' },
     ];
+    // Warm-up, not measured: fresh processes (JIT, pools, caches) would make "healthy" the slowest phase.
+    const warm = new RevocationLoad(mint, revoker, targets, log);
+    warm.start(RATE);
+    await sleep(3000);
+    await warm.stop();
   }, 120_000);
 
   /** Which node each named client connection is on. */
