@@ -203,41 +203,34 @@ describe('chaos: revocation through NATS node loss', () => {
     expect(all.p99).toBeLessThan(HEALTHY_BOUND_MS);
   }, 90_000);
 
-  it('kill -9 of the stream leader', async () => {
-    const leader = await streamLeader();
-    await faultPhase('kill -9 stream leader', async () => {
-      await leader.kill();
-      await sleep(6000);
-      await leader.start();
-    });
-  }, 120_000);
-
-  it('kill -9 of the node orders-service is connected to', async () => {
-    const node = await nodeOf('verifier-orders');
-    await faultPhase('kill -9 verifier node', async () => {
+  /** How a node is taken down for `ms` and brought back. */
+  const outages = {
+    'kill -9': async (node: TestNatsNode, ms: number) => {
       await node.kill();
-      await sleep(6000);
+      await sleep(ms);
       await node.start();
-    });
-  }, 120_000);
-
-  it('SIGSTOP for 10 s of the node inventory-service is connected to, then SIGCONT', async () => {
+    },
     // Frozen, not dead: its sockets stay open, so its clients notice only from missed pings.
-    const node = await nodeOf('verifier-inventory');
-    await faultPhase('SIGSTOP verifier node 10 s', async () => {
+    SIGSTOP: async (node: TestNatsNode, ms: number) => {
       node.pause();
-      await sleep(10_000);
+      await sleep(ms);
       node.resume();
-    });
-  }, 120_000);
-
-  it('graceful restart of the node the outbox relay publishes through', async () => {
-    const node = await nodeOf('auth-service-outbox');
-    await faultPhase('restart relay node', async () => {
+    },
+    'graceful restart': async (node: TestNatsNode, ms: number) => {
       await node.stop();
-      await sleep(2000);
+      await sleep(ms);
       await node.start();
-    });
+    },
+  } as const;
+
+  it.each([
+    ['kill -9', 'the stream leader', () => streamLeader(), 6000],
+    ['kill -9', 'the node orders-service is connected to', () => nodeOf('verifier-orders'), 6000],
+    ['SIGSTOP', 'the node inventory-service is connected to', () => nodeOf('verifier-inventory'), 10_000],
+    ['graceful restart', 'the node the outbox relay publishes through', () => nodeOf('auth-service-outbox'), 2000],
+  ] as const)('%s of %s', async (how, which, pick, ms) => {
+    const node = await pick();
+    await faultPhase(`${how} ${which}`, () => outages[how](node, ms));
   }, 120_000);
 
   it('kill -9 of the auth-service replica that relays the outbox', async () => {
