@@ -38,6 +38,8 @@ describe('npm run bench (smoke)', () => {
       r.revocation.sequential.p99,
       r.revocation.sequentialPolled.p99,
       r.revocation.sustained.p99,
+      r.revocation.cluster.healthy.p99,
+      r.revocation.cluster.leaderKill.p99,
       r.memory.peakRssMiB,
       r.memory.peakEntries,
       r.codeFlow.median.gatehouse.rps,
@@ -53,6 +55,7 @@ describe('npm run bench (smoke)', () => {
     expect(Object.keys(r.peers.verifiers)).toHaveLength(6);
     for (const n of numbers) expect(Number.isFinite(n) && n > 0).toBe(true);
     expect(r.revocation.sustained.lost).toBe(0);
+    expect(r.revocation.cluster.leaderKill.lost).toBe(0);
     const report = readFileSync(md, 'utf8');
     for (const row of ['| 1 |', '| 2 |', '| 3 |', '| 4 |', '| 5 |', '| 6 |', '| 7 |', '| 8 |', '| 9 |', '| 10 |']) expect(report).toContain(row);
   }, 340_000);

@@ -20,6 +20,9 @@ export interface Profile {
   revocationUsers: number;
   sustainedRate: number;
   sustainedS: number;
+  /** Row 5 on the 3-node cluster: seconds of one-at-a-time revocations before the fault, and from the leader kill on (restarted halfway). */
+  clusterHealthyS: number;
+  clusterFaultS: number;
   memEvents: number;
   memTtlS: number;
   /** Sampling after the flood: one TTL + the store's 10 s sweep shows entries leaving. */
@@ -50,6 +53,8 @@ export const FULL: Profile = {
   revocationUsers: 20,
   sustainedRate: 1000,
   sustainedS: 10,
+  clusterHealthyS: 5,
+  clusterFaultS: 12,
   memEvents: 1_000_000,
   memTtlS: 20,
   memAfterS: 31,
@@ -77,6 +82,8 @@ export const SMOKE: Profile = {
   revocationUsers: 3,
   sustainedRate: 100,
   sustainedS: 1,
+  clusterHealthyS: 1,
+  clusterFaultS: 3,
   memEvents: 5000,
   memTtlS: 2,
   memAfterS: 1,

@@ -2,6 +2,7 @@ import { ISSUER, login, postJson, registerUsers, type AuthEnvironment, type Benc
 import type { Profile } from '../lib/profile';
 import type { RoleProcess, ServerProcess } from '../lib/proc';
 import { max, nowMs, percentile, sleep } from '../lib/stats';
+import { benchClusterRevocation, type ClusterRevocationResult } from './revocation-cluster';
 import { startVerifier } from './verification';
 
 /** Latency distribution in ms. */
@@ -19,6 +20,8 @@ export interface RevocationResult {
   /** logout-all's response → the last of the three answering 401 to a loopback poll (includes the poll's HTTP round trips). */
   sequentialPolled: Latency;
   sustained: Latency & { ratePerSecond: number; achievedPerSecond: number; lost: number; seconds: number };
+  /** On a 3-node JetStream cluster: healthy, and through a kill -9 of the stream leader's node. */
+  cluster: ClusterRevocationResult;
 }
 
 /**
@@ -36,7 +39,8 @@ export async function benchRevocation(p: Profile, env: AuthEnvironment, auth: Se
     log(`row 5: sequential p50 ${sequential.p50.toFixed(2)} ms, p99 ${sequential.p99.toFixed(2)} ms, max ${sequential.max.toFixed(2)} ms (polled: p50 ${sequentialPolled.p50.toFixed(2)}, p99 ${sequentialPolled.p99.toFixed(2)})`);
     const sustained = await sustainedRevocations(p, env, verifiers, loader);
     log(`row 5: sustained ${sustained.achievedPerSecond.toFixed(0)}/s p99 ${sustained.p99.toFixed(2)} ms, lost ${sustained.lost}`);
-    return { sequential, sequentialPolled, sustained };
+    const cluster = await benchClusterRevocation(p, env, log);
+    return { sequential, sequentialPolled, sustained, cluster };
   } finally {
     await Promise.all(verifiers.map((v) => v.stop()));
   }

@@ -5,3 +5,5 @@ export * from './lib/hostile-token-corpus';
 export * from './lib/signing-keys';
 export * from './lib/trap-server';
 export * from './lib/bulk-load';
+export * from './lib/nats-cluster';
+export * from './lib/private-postgres';

@@ -1,15 +1,34 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { checkDockerfileRules, lintDockerfile } from './lib/dockerfile-check';
 import { repoPath } from './lib/repo-paths';
 
 const APPS = [['auth-service', 3000], ['orders-service', 3001], ['inventory-service', 3002]] as const;
 
-describe('Dockerfiles', () => {
-  it.each(APPS)('apps/%s/Dockerfile passes the linter and our rules', (app, port) => {
-    const name = `apps/${app}/Dockerfile`;
-    const content = readFileSync(repoPath(name), 'utf8');
-    expect(lintDockerfile(name, content)).toEqual([]);
-    expect(checkDockerfileRules(name, content, app, port)).toEqual([]);
+describe('Dockerfile (one, parameterised by APP and APP_PORT)', () => {
+  const content = readFileSync(repoPath('Dockerfile'), 'utf8');
+
+  it('passes the linter', () => {
+    expect(lintDockerfile('Dockerfile', content)).toEqual([]);
+  });
+
+  it.each(APPS)('built for %s (port %d) passes our rules', (app, port) => {
+    expect(checkDockerfileRules('Dockerfile', content, app, port, { APP: app, APP_PORT: String(port) })).toEqual([]);
+  });
+
+  it('built for one app does not pass as another, and refuses an unknown APP', () => {
+    const problems = checkDockerfileRules('Dockerfile', content, 'orders-service', 3001, { APP: 'auth-service', APP_PORT: '3000' }).join('\n');
+    expect(problems).toMatch(/Nx build of orders-service/);
+    expect(problems).toMatch(/EXPOSE 3001/);
+    expect(content).toMatch(/case "\$APP" in auth-service\|orders-service\|inventory-service\) ;; \*\).*exit 1/);
+  });
+
+  it('is the only service Dockerfile, and compose builds every service from it with its APP and port', () => {
+    for (const [app] of APPS) expect(existsSync(repoPath(`apps/${app}/Dockerfile`))).toBe(false);
+    const compose = parse(readFileSync(repoPath('docker-compose.yml'), 'utf8')) as { services: Record<string, { build?: { dockerfile?: string; args?: Record<string, string> } }> };
+    for (const [app, port] of APPS) {
+      expect(compose.services[app]?.build).toEqual({ context: '.', dockerfile: 'Dockerfile', args: { APP: app, APP_PORT: String(port) } });
+    }
   });
 
   it('.dockerignore keeps dependencies, build output, git and local secrets out of the context', () => {

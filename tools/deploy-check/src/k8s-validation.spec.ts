@@ -82,6 +82,20 @@ describe('a deliberately broken manifest fails validation', () => {
     expect(problems).toMatch(/auth-service: env DATABASE_URL references \$\(DB_USER\) before it is defined/);
   });
 
+  it('prod rules: /metrics through the Ingress, no Prometheus policy, a one-node NATS_URL are reported', () => {
+    const copy = JSON.parse(JSON.stringify(prod)) as typeof prod;
+    const ingress = copy.find((o) => o.kind === 'Ingress')!;
+    const rules = (ingress['spec'] as { rules: { http: { paths: { path: string }[] } }[] }).rules;
+    rules[0]!.http.paths = rules[0]!.http.paths.filter((p) => p.path !== '/metrics');
+    const withoutPrometheus = copy.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-prometheus'));
+    const orders = withoutPrometheus.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'orders-service-config')!;
+    (orders['data'] as Record<string, string>)['NATS_URL'] = 'nats://nats:4222';
+    const problems = checkProdRules(withoutPrometheus).join('\n');
+    expect(problems).toMatch(/Ingress\/gatehouse\/gatehouse: host auth.gatehouse.example.com routes \/metrics to auth-service/);
+    expect(problems).toMatch(/Deployment\/gatehouse\/orders-service: no NetworkPolicy lets Prometheus scrape it/);
+    expect(problems).toMatch(/ConfigMap\/orders-service-config: NATS_URL does not list nats-0/);
+  });
+
   it('prod rules: a Deployment without PDB, HPA or NetworkPolicy is reported', () => {
     const problems = checkProdRules(broken).join('\n');
     expect(problems).toMatch(/Deployment\/broken\/broken: no PodDisruptionBudget/);

@@ -39,7 +39,7 @@ describe('login throttling', () => {
     expect(row.failures).toBe(failures);
     expect(failures).toBeGreaterThanOrEqual(3);
     expect((await login('target@example.com', 'target-password')).status).toBe(429);
-  });
+  }, 30_000); // 50 bcrypt compares: ~2 s on an idle 2-core machine, past jest's default 5 s when it is shared
 
   it('throttles per IP across accounts', async () => {
     const tight = await startAuthService('throttle_ip', { LOGIN_IP_MAX_FAILURES: '4', LOGIN_MAX_FAILURES: '100' });

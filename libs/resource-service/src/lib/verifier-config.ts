@@ -1,3 +1,4 @@
+import { NATS_URL_RULE, parseNatsUrls } from '@gatehouse/revocation-events';
 import { intInRange } from '@gatehouse/service-runtime';
 import { z } from 'zod';
 import type { VerifierOptions as AuthVerifyOptions } from '@gatehouse/auth-verify';
@@ -19,7 +20,7 @@ export function verifierConfigShape() {
   return {
     ISSUER: httpUrl('http://localhost:3000'),
     JWKS_URI: z.string().optional(),
-    NATS_URL: z.string().regex(/^(nats|tls):\/\/\S+$/, 'must be a nats:// URL').default('nats://127.0.0.1:4222'),
+    NATS_URL: z.string().default('nats://127.0.0.1:4222').refine((v) => parseNatsUrls(v) !== null, NATS_URL_RULE),
     REVOCATION_MAX_STALENESS: intInRange(1, 3600, 30),
     EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a stream name').default('GATEHOUSE_EVENTS'),
     EVENTS_SUBJECT_PREFIX: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a subject token').default('gatehouse'),

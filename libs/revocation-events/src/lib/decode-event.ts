@@ -1,9 +1,16 @@
 import { parseEvent, type GatehouseEvent } from '@gatehouse/contracts';
-import type { JsMsg } from 'nats';
+import type { MsgHdrs } from 'nats';
 import { fromWireSubject } from './subject-prefix';
 
-/** Turns a stream message into a typed event; `null` for a foreign subject, bad JSON or a schema mismatch. */
-export function decodeEvent(prefix: string, m: JsMsg): GatehouseEvent | null {
+/** What both paths deliver: a subject, a body and headers. */
+export interface EventMessage {
+  readonly subject: string;
+  readonly headers?: MsgHdrs | undefined;
+  string(): string;
+}
+
+/** Turns a stream or fast-path message into a typed event; `null` for a foreign subject, bad JSON or a schema mismatch. */
+export function decodeEvent(prefix: string, m: EventMessage): GatehouseEvent | null {
   const subject = fromWireSubject(prefix, m.subject);
   if (subject === null) return null;
   let data: unknown;

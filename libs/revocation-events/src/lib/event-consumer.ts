@@ -1,12 +1,22 @@
 import { EVENTS_STREAM, ServiceUnavailableError, type GatehouseEvent } from '@gatehouse/contracts';
-import { ConsumerEvents, type Consumer, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
+import { ConsumerEvents, type Consumer, type ConsumerMessages, type JsMsg, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { EventConsumerOptions, EventConsumerStats, EventHandler, EventMeta } from './event-consumer.types';
-import { decodeEvent } from './decode-event';
+import { decodeEvent, type EventMessage } from './decode-event';
 import { consoleEventLogger, type EventLogger } from './event-logger';
-import { assertPrefix, CONTRACT_PREFIX } from './subject-prefix';
+import { EVENT_ID_HEADER } from './event-publisher';
+import { connectFastPathPeer, type FastPathPeer } from './fast-path-peer';
+import { RecentIds } from './recent-ids';
+import { assertPrefix, CONTRACT_PREFIX, FAST_PATH_TOKEN } from './subject-prefix';
+
+const DEFAULT_DEDUPE_CAPACITY = 20_000;
 
 /**
- * Replays the event stream from its start, then follows it live, through an ordered consumer.
+ * Replays the event stream from its start, then follows it live, through an ordered consumer;
+ * and, unless `fastPath: false`, applies events from the core-NATS fast path as they arrive, so a
+ * revocation does not wait for a stream leader (docs/adr/0001-revocation-fast-path.md). An event
+ * that arrives on both paths is applied once: it is recognised by its id (`Nats-Msg-Id`) together
+ * with its subject and body, so a forged fast-path message reusing a real event's id cannot
+ * suppress that event.
  *
  * Relies on the `nats` ordered consumer for ordering and gap repair: it checks every message's
  * delivery sequence and, on a jump, a missed heartbeat or a vanished consumer, recreates the server
@@ -26,7 +36,12 @@ export class EventConsumer {
   private readonly prefix: string;
   private readonly logger: EventLogger;
   private readonly probeIntervalMs: number;
-  private readonly counters: EventConsumerStats = { delivered: 0, invalid: 0, handlerErrors: 0, gaps: 0 };
+  private readonly counters: EventConsumerStats = { delivered: 0, invalid: 0, handlerErrors: 0, gaps: 0, fast: 0, duplicates: 0 };
+  private readonly recent: RecentIds;
+  private readonly fastPath: boolean;
+  private fastSub: Subscription | null = null;
+  private readonly peerOptions: { url: string; name: string } | undefined;
+  private peer: FastPathPeer | null = null;
   private readonly waiters = new Set<() => void>();
   private state: 'idle' | 'running' | 'stopped' = 'idle';
   private consumer: Consumer | null = null;
@@ -54,6 +69,9 @@ export class EventConsumer {
     this.prefix = assertPrefix(options.prefix ?? CONTRACT_PREFIX);
     this.logger = options.logger ?? consoleEventLogger;
     this.probeIntervalMs = options.probeIntervalMs ?? 5000;
+    this.fastPath = options.fastPath ?? true;
+    this.peerOptions = options.fastPathPeer;
+    this.recent = new RecentIds(options.dedupeCapacity ?? DEFAULT_DEDUPE_CAPACITY);
   }
 
   /** True once every message that was in the stream at `start()` has been delivered. */
@@ -85,6 +103,11 @@ export class EventConsumer {
     if (this.state !== 'idle') throw new Error('EventConsumer.start() may be called only once.');
     this.state = 'running';
     try {
+      // Subscribed before the replay starts, so no event falls between the two paths.
+      if (this.fastPath) {
+        this.fastSub = this.subscribeFast(this.nc);
+        await this.connectPeer();
+      }
       const jsm = await this.nc.jetstreamManager();
       const { state } = await jsm.streams.info(this.stream);
       this.targetSeq = state.last_seq;
@@ -93,6 +116,10 @@ export class EventConsumer {
       this.messages = await this.consumer.consume({ max_messages: 256, expires: 10_000 });
     } catch (err) {
       this.state = 'idle';
+      this.fastSub?.unsubscribe();
+      this.fastSub = null;
+      await this.peer?.close();
+      this.peer = null;
       throw new ServiceUnavailableError('The event stream is unavailable.', { cause: err });
     }
     this.touch();
@@ -127,6 +154,8 @@ export class EventConsumer {
     }
     this.state = 'stopped';
     if (this.probeTimer) clearInterval(this.probeTimer);
+    this.fastSub?.unsubscribe();
+    await this.peer?.close();
     await this.messages?.close();
     await this.loop;
     await this.probing;
@@ -159,10 +188,47 @@ export class EventConsumer {
     if (event === null) {
       this.counters.invalid++;
       this.logger.warn({ stream: this.stream, seq, subject: m.subject }, 'skipped invalid event');
-    } else {
-      this.apply(event, { seq, time: new Date(Math.floor(m.info.timestampNanos / 1e6)) });
+    } else if (this.firstSighting(m, event)) {
+      this.apply(event, { seq, time: new Date(Math.floor(m.info.timestampNanos / 1e6)), id: eventId(m), via: 'stream' });
     }
     if (seq >= this.targetSeq || m.info.pending === 0) this.markCaughtUp();
+  }
+
+  private subscribeFast(nc: NatsConnection): Subscription {
+    return nc.subscribe(`${FAST_PATH_TOKEN}.${this.prefix}.>`, { callback: (err, m) => err === null && this.onFast(m) });
+  }
+
+  /** The second fast-path connection is a bonus: without it the consumer still works. */
+  private async connectPeer(): Promise<void> {
+    if (!this.peerOptions) return;
+    try {
+      this.peer = await connectFastPathPeer(this.peerOptions.url, this.peerOptions.name, this.nc);
+      if (this.peer) this.subscribeFast(this.peer.nc);
+    } catch (err) {
+      this.logger.warn({ stream: this.stream, err: String(err) }, 'second fast-path connection failed; continuing with one');
+    }
+  }
+
+  /** A fast-path message: applied now unless the stream (or an earlier copy) already brought it. */
+  private onFast(m: Msg): void {
+    if (this.state !== 'running') return;
+    const event = decodeEvent(this.prefix, m);
+    if (event === null) {
+      this.counters.invalid++;
+      this.logger.warn({ stream: this.stream, subject: m.subject }, 'skipped invalid fast-path event');
+      return;
+    }
+    if (!this.firstSighting(m, event)) return;
+    this.counters.fast++;
+    this.apply(event, { seq: 0, time: new Date(), id: eventId(m), via: 'fast' });
+  }
+
+  /** False when this exact event (id, subject and body) was applied already; events without an id always count as new. */
+  private firstSighting(m: EventMessage, event: GatehouseEvent): boolean {
+    const id = eventId(m);
+    if (id === undefined || this.recent.add(`${id}\n${event.subject}\n${m.string()}`)) return true;
+    this.counters.duplicates++;
+    return false;
   }
 
   private apply(event: GatehouseEvent, meta: EventMeta): void {
@@ -212,4 +278,9 @@ export class EventConsumer {
     this.logger.info({ stream: this.stream, lastSeq: this.seq }, 'event consumer caught up');
     [...this.waiters].forEach((done) => done());
   }
+}
+
+function eventId(m: EventMessage): string | undefined {
+  const id = m.headers?.get(EVENT_ID_HEADER);
+  return id ? id : undefined;
 }

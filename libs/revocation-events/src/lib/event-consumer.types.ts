@@ -1,10 +1,12 @@
 import type { GatehouseEvent } from '@gatehouse/contracts';
 import type { EventLogger } from './event-logger';
 
-/** Where an event sits in the stream. */
+/** Where an event came from. */
 export interface EventMeta {
-  /** Stream sequence. */ seq: number;
-  /** When JetStream stored it. */ time: Date;
+  /** Stream sequence; 0 for an event that came on the fast path (it has none yet). */ seq: number;
+  /** When JetStream stored it, or when the fast-path copy arrived. */ time: Date;
+  /** Event id (`Nats-Msg-Id`, the outbox id), when the publisher set one. */ id?: string | undefined;
+  /** Which path delivered it first. */ via: 'stream' | 'fast';
 }
 
 /** Applies one event. Must be synchronous and idempotent; a throw is logged and counted, never fatal. */
@@ -19,6 +21,16 @@ export interface EventConsumerOptions {
   logger?: EventLogger;
   /** How often to check with JetStream that the consumer is alive (refreshes `lastContactAt`); default 5000 ms. */
   probeIntervalMs?: number;
+  /** Also apply events from the core-NATS fast path; default true. */
+  fastPath?: boolean;
+  /**
+   * Also subscribe the fast path through a second connection on another node of `url` (the
+   * service's `NATS_URL`), so one frozen node cannot hold revocations back; ignored for a
+   * single-server URL. `name` is that connection's name.
+   */
+  fastPathPeer?: { url: string; name: string };
+  /** How many recent events to remember for applying each once across both paths; default 20,000. */
+  dedupeCapacity?: number;
 }
 
 /** Counters for metrics and tests. */
@@ -27,4 +39,6 @@ export interface EventConsumerStats {
   /** Skipped: foreign subject, bad JSON or schema mismatch. */ invalid: number;
   /** Handler calls that threw. */ handlerErrors: number;
   /** Stream-sequence jumps between consecutive messages (deleted or lost). */ gaps: number;
+  /** Events applied from the fast path (before the stream brought them). */ fast: number;
+  /** Copies not applied because the same event had been applied already (either path). */ duplicates: number;
 }

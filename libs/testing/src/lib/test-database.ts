@@ -17,17 +17,18 @@ const SERVER_URL = process.env['TEST_DATABASE_SERVER_URL'] ?? 'postgres://postgr
  * Creates an empty database named `gh_test_<prefix>_<random>` on the local server.
  *
  * @param prefix - short label for the test file, `[a-z0-9_]`
+ * @param serverUrl - the server's maintenance database URL; default the shared local server
  * @throws Error if the resulting name would not contain `test` (guards against dropping real data)
  * @example
  * const db = await createTestDatabase('login');
  * afterAll(() => db.drop());
  */
-export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+export async function createTestDatabase(prefix: string, serverUrl = SERVER_URL): Promise<TestDatabase> {
   const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 20);
   const name = `gh_test_${safePrefix}_${randomBytes(4).toString('hex')}`;
   assertTestName(name);
-  await withServer((c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(SERVER_URL);
+  await withServer(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   let dropped = false;
   return {
@@ -36,7 +37,7 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
     async drop() {
       if (dropped) return;
       dropped = true;
-      await dropDatabase(name);
+      await dropDatabase(name, serverUrl);
     },
   };
 }
@@ -45,11 +46,12 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
  * Drops a test database by name.
  *
  * @param name - must contain `test`
+ * @param serverUrl - as for {@link createTestDatabase}
  * @throws Error if the name lacks `test`
  */
-export async function dropDatabase(name: string): Promise<void> {
+export async function dropDatabase(name: string, serverUrl = SERVER_URL): Promise<void> {
   assertTestName(name);
-  await withServer((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  await withServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
 function assertTestName(name: string): void {
@@ -58,8 +60,8 @@ function assertTestName(name: string): void {
   }
 }
 
-async function withServer<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: SERVER_URL });
+async function withServer<T>(serverUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
     return await fn(client);

@@ -43,8 +43,13 @@ export function dockerInstructions(content: string): Instruction[] {
   return out;
 }
 
+function substituteArgs(text: string, args: Map<string, string>): string {
+  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a: string | undefined, b: string | undefined) => args.get(a ?? b ?? '') ?? whole);
+}
+
 /**
- * Gatehouse's rules for apps/<app>/Dockerfile:
+ * Gatehouse's rules for the service Dockerfile, as built for `app` with `buildArgs`
+ * (the one parameterised Dockerfile takes `APP` and `APP_PORT`):
  * - multi-stage: the build stage runs `nx … <app>:build` and installs production dependencies
  *   only (`npm ci --omit=dev`) from the generated dist package.json;
  * - the runtime stage is a Node 20 slim or alpine image, sets NODE_ENV=production, runs as a
@@ -54,10 +59,12 @@ export function dockerInstructions(content: string): Instruction[] {
  *
  * @returns one line per violation
  */
-export function checkDockerfileRules(name: string, content: string, app: string, port: number): string[] {
+export function checkDockerfileRules(name: string, content: string, app: string, port: number, buildArgs: Record<string, string> = {}): string[] {
   const problems: string[] = [];
-  const all = dockerInstructions(content);
-  const argDefaults = new Map(all.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=') as [string, string]));
+  const argDefaults = new Map(dockerInstructions(content).filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=') as [string, string]));
+  for (const [k, v] of Object.entries(buildArgs)) argDefaults.set(k, v);
+  // Judge the file as built with these arguments: `${APP}` and `$APP` become their values.
+  const all = dockerInstructions(content).map((i) => (i.keyword === 'ARG' || i.keyword === 'FROM' ? i : { ...i, args: substituteArgs(i.args, argDefaults) }));
   const froms = all.filter((i) => i.keyword === 'FROM');
   if (froms.length < 2) problems.push(`${name}: must be multi-stage (build and runtime)`);
   const lastFrom = froms[froms.length - 1];

@@ -1,3 +1,4 @@
+import { checkExposureRules } from './exposure-rules';
 import { describe, isObject, podLabelsOf, podSpecOf, selects, type JsonObject, type K8sObject } from './k8s-object';
 
 const spec = (o: K8sObject): JsonObject => (isObject(o['spec']) ? o['spec'] : {});
@@ -13,7 +14,9 @@ const matchLabels = (selector: unknown): Record<string, string> | undefined =>
  * - TLS on every Ingress host with a cert-manager issuer annotation;
  * - a CloudNativePG Cluster of at least 3 instances; a 3-node NATS JetStream cluster whose
  *   config routes to every node, and the event stream's replica setting equal to the node count;
- * - the namespace enforces the "restricted" Pod Security Standard; one https ISSUER for all.
+ * - the namespace enforces the "restricted" Pod Security Standard; one https ISSUER for all;
+ * - `/metrics` not routed by the Ingress, Prometheus admitted by a NetworkPolicy, every service's
+ *   NATS_URL listing every node (`checkExposureRules`).
  *
  * @returns one line per violation
  */
@@ -62,6 +65,7 @@ export function checkProdRules(objects: K8sObject[]): string[] {
   }
 
   problems.push(...checkNats(objects));
+  problems.push(...checkExposureRules(objects, 3));
 
   for (const ns of of('Namespace')) {
     if (ns.metadata.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') problems.push(`${describe(ns)}: must enforce the restricted Pod Security Standard`);

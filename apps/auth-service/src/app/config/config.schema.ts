@@ -1,4 +1,5 @@
 import { MAX_ACCESS_TOKEN_TTL_SECONDS, parseScope } from '@gatehouse/contracts';
+import { NATS_URL_RULE, parseNatsUrls } from '@gatehouse/revocation-events';
 import { baseConfigShape, intInRange as intIn } from '@gatehouse/service-runtime';
 import { z } from 'zod';
 import { JWKS_MAX_AGE_SECONDS } from '../keys/jwks-cache';
@@ -43,7 +44,8 @@ export const configSchema = z
     ...baseConfigShape(3000),
     ISSUER: url('http://localhost:3000', ['http:', 'https:']).transform((v) => v.replace(/\/+$/, '')),
     DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/gatehouse', ['postgres:', 'postgresql:']),
-    NATS_URL: url('nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    /** One server or a comma-separated list (the seed servers of a cluster). */
+    NATS_URL: z.string().default('nats://127.0.0.1:4222').refine((v) => parseNatsUrls(v) !== null, NATS_URL_RULE),
     KEY_ENCRYPTION_KEY: z
       .string()
       .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 bytes, base64 or base64url encoded')

@@ -30,3 +30,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ ISSUER: 'https://auth.example.com/' }).ISSUER).toBe('https://auth.example.com');
   });
 });
+
+describe('loadConfig NATS_URL', () => {
+  it('takes a comma-separated list of seed servers', () => {
+    const value = 'nats://nats-0.nats:4222, nats://nats-1.nats:4222,nats://nats-2.nats:4222';
+    expect(loadConfig({ NATS_URL: value }).NATS_URL).toBe(value);
+  });
+
+  it('refuses a list with a bad entry, naming the variable only', () => {
+    expect(() => loadConfig({ NATS_URL: 'nats://a:4222,http://leak-me:1' })).toThrow(/^Invalid configuration: NATS_URL must be one or more nats:\/\/ or tls:\/\/ URLs, comma-separated$/);
+    expect(() => loadConfig({ NATS_URL: 'nats://a:4222,' })).toThrow(/NATS_URL/);
+  });
+});

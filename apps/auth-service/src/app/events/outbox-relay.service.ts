@@ -1,5 +1,5 @@
 import { EVENT_SUBJECTS, parseEvent } from '@gatehouse/contracts';
-import { connectNats, ensureEventStream, EventPublisher } from '@gatehouse/revocation-events';
+import { connectFastPathPeer, connectNats, ensureEventStream, EventPublisher, type FastPathPeer } from '@gatehouse/revocation-events';
 import { ROOT_LOGGER } from '@gatehouse/service-runtime';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
@@ -22,7 +22,8 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to JetStream with `Nats-Msg-Id` = outbox id, then marks them sent.
+ * Publishes outbox rows with `Nats-Msg-Id` = outbox id on the fast path (core NATS, no stream
+ * leader involved) and to JetStream (the durable path), then marks them sent.
  *
  * One replica relays at a time: the one holding a session-level advisory lock on its own
  * Postgres connection (the others try again every second, so a dead leader is replaced within
@@ -40,6 +41,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
   private loop: Promise<void> | null = null;
   private nc: NatsConnection | null = null;
+  /** Second fast-path connection, on another NATS node (null for a single-server NATS_URL). */
+  private peer: FastPathPeer | null = null;
   private publisher: EventPublisher | null = null;
   private db: Client | null = null;
   private leader = false;
@@ -72,6 +75,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await Promise.allSettled([...this.inFlight]);
     await this.flushMarks();
     await this.db?.end().catch(() => undefined);
+    await this.peer?.close();
     await this.nc?.drain().catch(() => undefined);
   }
 
@@ -114,7 +118,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.publisher) {
       this.nc ??= await connectNats(this.config.NATS_URL, 'auth-service-outbox');
       await ensureEventStream(await this.nc.jetstreamManager(), { name: this.config.EVENTS_STREAM, subjectPrefix: this.config.EVENTS_SUBJECT_PREFIX, numReplicas: this.config.EVENTS_STREAM_REPLICAS });
-      this.publisher = new EventPublisher(this.nc, { prefix: this.config.EVENTS_SUBJECT_PREFIX });
+      // Optional: without the second connection the fast path still runs on the first one.
+      this.peer ??= await connectFastPathPeer(this.config.NATS_URL, 'auth-service-fast', this.nc).catch((err: unknown) => {
+        this.log.warn({ err: err instanceof Error ? err.message : 'error' }, 'outbox relay: second fast-path connection failed');
+        return null;
+      });
+      this.publisher = new EventPublisher(this.nc, { prefix: this.config.EVENTS_SUBJECT_PREFIX, ...(this.peer ? { fastPathPeer: this.peer.nc } : {}) });
     }
   }
 
@@ -144,13 +153,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (row?.subject === EVENT_SUBJECTS.keysRotated) {
       this.keys.reload().catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : 'error' }, 'outbox relay: key reload after a rotation event failed'));
     }
-    if (!this.leader || !this.healthy) return;
+    // Every replica sends the fast-path copy of every row it hears about, leader or not, and even
+    // while JetStream is failing (a stream leader election): it needs only a live NATS node, so
+    // verifiers stay current while a relay leader is replaced or a stream leader is elected.
+    // Consumers apply the copies once, by event id; the leader alone publishes to the stream.
+    if (row) this.announce(row);
+    if (!this.leader) return;
     if (!row) {
       this.wake?.(); // an id-only or unreadable notification: let the drain read the row
       return;
     }
+    if (!this.healthy) return;
     this.fastIds.add(row.id);
-    const publishing = this.publish(row).then(
+    const publishing = this.publish(row, false).then(
       () => this.mark([row.id]),
       () => {
         // Left unsent; the drain retries it with backoff.
@@ -183,8 +198,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return done.length;
   }
 
-  /** Publishes a row; an invalid event is logged and skipped (and marked sent all the same). */
-  private async publish(row: OutboxRow): Promise<void> {
+  /**
+   * Publishes a row to the stream, after its fast-path copy unless `announce` is false (the caller
+   * sent it already); an invalid event is logged and skipped (and marked sent all the same).
+   */
+  private async publish(row: OutboxRow, announce = true): Promise<void> {
     const publisher = this.publisher;
     if (!publisher) throw new Error('not connected to NATS');
     const event = parseEvent(row.subject, row.payload);
@@ -192,7 +210,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.log.error({ outboxId: row.id, subject: row.subject }, 'outbox relay: invalid event skipped');
       return;
     }
-    await publisher.publish(event.subject, event.payload, row.id);
+    await publisher.publish(event.subject, event.payload, row.id, { announce });
+  }
+
+  /** Sends only the fast-path copy of a row; failures are left to the durable path. */
+  private announce(row: OutboxRow): void {
+    const event = parseEvent(row.subject, row.payload);
+    if (!event || !this.publisher) return;
+    try {
+      this.publisher.announce(event.subject, event.payload, row.id);
+    } catch {
+      // Closed connection: the stream publish fails too, and the drain retries both.
+    }
   }
 
   /** Queues acknowledged ids; one UPDATE at a time marks everything queued so far. */

@@ -96,7 +96,7 @@ export class RevocationStore {
             this.state.apply(event);
           }
         },
-        { stream: this.options.stream, prefix: this.options.subjectPrefix, probeIntervalMs: Math.max(250, Math.floor(this.options.maxStalenessMs / 4)), logger: this.logger },
+        { stream: this.options.stream, prefix: this.options.subjectPrefix, fastPathPeer: { url: this.options.natsUrl, name: `verifier-${this.options.audience}-fast` }, probeIntervalMs: Math.max(250, Math.floor(this.options.maxStalenessMs / 4)), logger: this.logger },
       );
       await consumer.start();
       this.consumer = consumer;
