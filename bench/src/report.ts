@@ -95,7 +95,6 @@ function summaryRows(r: BenchResults): string[] {
     rows.push(`| 6 | verifier RSS during ${fmt(mem.events)} revocations (TTL ${mem.ttlS} s; planned over 2 × TTL, the publisher needed ${fmt(spread)} s) | ${fmt(mem.baselineRssMiB)} → ${fmt(mem.rssAtHalf)} (half) → ${fmt(mem.rssAtEnd)} (end) → ${fmt(mem.rssAfter)} MiB (after); entries peak ${fmt(mem.peakEntries)} (bound ${fmt(mem.entryBound)}), after ${Math.round(mem.entriesAfter)}; live heap after a full GC ${fmt(h.baseline)} → ${fmt(h.half)} (steady) → ${fmt(h.end)} (end) → ${fmt(h.after)} MiB (after) | plateaus | ${ok(plateau)} |`);
   }
   if (i) rows.push(`| 7 | issuance scaling, 2 processes ÷ 1 | **${fmt(i.scaling)}×** (${fmt(i.auth2.rps)} vs ${fmt(i.auth1.rps)} tokens/s) | report (2 cores) | |`);
-  rows.push(...storageSummary(r.storage));
   if (l) rows.push(`| 7 | login burst of ${l.two.burst.n}, 2 processes vs 1 | ${fmt(l.two.burst.perSecond)} vs ${fmt(l.one.burst.perSecond)} logins/s; login − bcrypt ${fmt(l.two.overheadMs)} vs ${fmt(l.one.overheadMs)} ms | report | |`);
   rows.push(...peersRows(r.peers));
   const cf = r.codeFlow?.median;
@@ -103,6 +102,7 @@ function summaryRows(r: BenchResults): string[] {
     rows.push(`| 9 | authorization_code exchanges: auth-service ÷ node-oidc-provider | **${fmt(cf.ratio)}×** (${fmt(cf.gatehouse.rps)} vs ${fmt(cf.oidc.rps)} exchanges/s) | ≥ 1.0× | ${ok(cf.ratio >= 1)} |`);
     rows.push(`| 9 | … latency p50 / p99 | auth-service ${fmt(cf.gatehouse.p50)} / ${fmt(cf.gatehouse.p99)} ms, node-oidc-provider ${fmt(cf.oidc.p50)} / ${fmt(cf.oidc.p99)} ms | report | |`);
   }
+  rows.push(...storageSummary(r.storage));
   return rows;
 }
 

@@ -6,7 +6,7 @@ import { median } from '../lib/stats';
 import type { LoadResult } from '../roles/loader';
 import { startOidcProvider } from './issuance';
 
-/** Row 8: authorization_code exchanges per second, Gatehouse beside node-oidc-provider. */
+/** Row 9: authorization_code exchanges per second, Gatehouse beside node-oidc-provider. */
 export interface CodeFlowResult {
   runs: { gatehouse: LoadResult; oidc: LoadResult }[];
   median: { gatehouse: LoadResult; oidc: LoadResult; ratio: number };
@@ -40,9 +40,9 @@ export async function benchCodeFlow(p: Profile, env: AuthEnvironment, auth: Serv
       const theirs = (await (await fetch(`${oidc.url}/bench/mint?n=${p.codes}`)).json()) as Minted[];
       const gatehouse = await exchange(`${auth.url}/oauth/token`, ours);
       const peer = await exchange(`${oidc.url}/token`, theirs);
-      if (gatehouse.bad + peer.bad > 0) throw new Error(`row 8: failed exchanges (gatehouse ${gatehouse.bad}, oidc-provider ${peer.bad})`);
+      if (gatehouse.bad + peer.bad > 0) throw new Error(`row 9: failed exchanges (gatehouse ${gatehouse.bad}, oidc-provider ${peer.bad})`);
       runs.push({ gatehouse, oidc: peer });
-      log(`row 8 run ${r + 1}: code exchanges gatehouse ${gatehouse.rps.toFixed(0)}/s (p99 ${gatehouse.p99.toFixed(1)} ms), oidc-provider ${peer.rps.toFixed(0)}/s (p99 ${peer.p99.toFixed(1)} ms)`);
+      log(`row 9 run ${r + 1}: code exchanges gatehouse ${gatehouse.rps.toFixed(0)}/s (p99 ${gatehouse.p99.toFixed(1)} ms), oidc-provider ${peer.rps.toFixed(0)}/s (p99 ${peer.p99.toFixed(1)} ms)`);
     }
     const load = (f: (x: CodeFlowResult['runs'][number]) => LoadResult): LoadResult => ({
       rps: median(runs.map((x) => f(x).rps)),
@@ -63,7 +63,7 @@ export async function benchCodeFlow(p: Profile, env: AuthEnvironment, auth: Serv
 /** Signs a fresh user in through the dashboard form; returns the session cookie header. */
 async function signIn(base: string): Promise<string> {
   const [user] = await registerUsers(base, 1, 'codeflow');
-  if (!user) throw new Error('row 8: no user');
+  if (!user) throw new Error('row 9: no user');
   const form = await fetch(`${base}/login`);
   const loginCookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
@@ -74,7 +74,7 @@ async function signIn(base: string): Promise<string> {
     body: new URLSearchParams({ email: user.email, password: user.password, csrf }).toString(),
   });
   const session = res.headers.getSetCookie().find((c) => c.startsWith('__Host-gh_session='));
-  if (res.status !== 303 || !session) throw new Error(`row 8: web sign-in failed (${res.status})`);
+  if (res.status !== 303 || !session) throw new Error(`row 9: web sign-in failed (${res.status})`);
   return session.split(';')[0] ?? '';
 }
 
@@ -98,7 +98,7 @@ async function mintGatehouse(base: string, cookie: string, n: number): Promise<M
         });
         const res = await fetch(`${base}/oauth/authorize?${q.toString()}`, { redirect: 'manual', headers: { cookie } });
         const code = new URL(res.headers.get('location') ?? 'http://x/').searchParams.get('code');
-        if (res.status !== 303 || !code) throw new Error(`row 8: authorize gave ${res.status} ${res.headers.get('location') ?? ''}`);
+        if (res.status !== 303 || !code) throw new Error(`row 9: authorize gave ${res.status} ${res.headers.get('location') ?? ''}`);
         out.push({ code, verifier });
       }
     }),
