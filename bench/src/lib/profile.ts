@@ -41,7 +41,7 @@ export const FULL: Profile = {
   runs: 3,
   loadS: 3,
   connections: 32,
-  coldTokens: 4000,
+  coldTokens: 12000,
   warmTokens: 100,
   rawMs: 1500,
   bcryptCost: 10,

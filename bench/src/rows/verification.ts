@@ -10,8 +10,17 @@ import { generateBenchKey, serveJwks, type BenchKey } from '../lib/tokens';
 /** One measured workload of one run: throughput, latency, server CPU per request, time in TokenVerifier.verify. */
 export interface Workload extends LoadResult {
   cpuUsPerRequest: number;
-  /** Median wall time of one TokenVerifier.verify call in the server (µs); NaN for the public twin. */
+  /**
+   * Median cost of one verification in the server (µs; NaN for the public twin): its event-loop
+   * time in TokenVerifier (the call, plus for a token checked on the thread pool the
+   * claims/revocation step after the check) and, for a check on the pool, the median bare
+   * crypto.verify sampled beside it.
+   */
   verifyMedianUs: number;
+  /** The event-loop part of {@link verifyMedianUs} alone (µs). */
+  verifyLoopMedianUs: number;
+  /** Share of the verifications whose RSA check ran on the thread pool (the rest inline). */
+  pooledShare: number;
   /** Median wall time of a bare crypto.verify of the same tokens, sampled in the server during the run (µs); NaN unless sampled (cold). */
   rawInServerMedianUs: number;
 }
@@ -105,6 +114,8 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
       durationS: m((x) => w(x).durationS),
       cpuUsPerRequest: m((x) => w(x).cpuUsPerRequest),
       verifyMedianUs: m((x) => w(x).verifyMedianUs),
+      verifyLoopMedianUs: m((x) => w(x).verifyLoopMedianUs),
+      pooledShare: m((x) => w(x).pooledShare),
       rawInServerMedianUs: m((x) => w(x).rawInServerMedianUs),
     });
     return {
@@ -148,12 +159,14 @@ function meanOf(a: Workload, b: Workload): Workload {
     durationS: a.durationS + b.durationS,
     cpuUsPerRequest: mean((w) => w.cpuUsPerRequest),
     verifyMedianUs: mean((w) => w.verifyMedianUs),
+    verifyLoopMedianUs: mean((w) => w.verifyLoopMedianUs),
+    pooledShare: mean((w) => w.pooledShare),
     rawInServerMedianUs: mean((w) => w.rawInServerMedianUs),
   };
 }
 
 async function measure(loader: RoleProcess, server: ServerProcess, spec: LoadSpec, sampleRaw = false): Promise<Workload> {
-  const times = () => fetch(`${server.url}/bench/verify-times`).then((r) => r.json() as Promise<{ n: number; medianUs: number; rawN: number; rawMedianUs: number }>);
+  const times = () => fetch(`${server.url}/bench/verify-times`).then((r) => r.json() as Promise<{ n: number; medianUs: number; loopMedianUs: number; pooledN: number; rawN: number; rawMedianUs: number }>);
   await times();
   await fetch(`${server.url}/bench/sample-raw/${sampleRaw ? 'on' : 'off'}`).then((r) => r.arrayBuffer());
   const cpu0 = cpuMs(server.pid);
@@ -164,6 +177,8 @@ async function measure(loader: RoleProcess, server: ServerProcess, spec: LoadSpe
     ...res,
     cpuUsPerRequest: (cpu * 1000) / Math.max(1, res.ok + res.bad),
     verifyMedianUs: verify.n > 0 ? verify.medianUs : Number.NaN,
+    verifyLoopMedianUs: verify.n > 0 ? verify.loopMedianUs : Number.NaN,
+    pooledShare: verify.n > 0 ? verify.pooledN / verify.n : Number.NaN,
     rawInServerMedianUs: verify.rawN > 0 ? verify.rawMedianUs : Number.NaN,
   };
 }

@@ -7,6 +7,6 @@ export { bearerFromSingleHeader, type BearerSource } from './lib/core/bearer';
 export { JwksCache } from './lib/core/jwks-cache';
 export { RevocationStore, type RevocationVerdict } from './lib/core/revocation-store';
 export { RevocationState, type RevocationReason } from './lib/core/revocation-state';
-export { TokenVerifier } from './lib/core/token-verifier';
+export { POOL_VERIFICATIONS, TokenVerifier } from './lib/core/token-verifier';
 export { RevocationStaleError } from './lib/core/revocation-stale-error';
 export { assertScopes } from './lib/core/scopes';

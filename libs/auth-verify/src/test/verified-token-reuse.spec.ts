@@ -2,7 +2,7 @@ import { ensureEventStream } from '@gatehouse/revocation-events';
 import { connect, type NatsConnection } from 'nats';
 import * as crypto from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { JwksCache, TokenVerifier } from '../index';
+import { JwksCache, POOL_VERIFICATIONS, TokenVerifier } from '../index';
 import { startIssuerFixture, type IssuerFixture } from './issuer-fixture';
 import { startVerifierApp } from './verifier-app';
 
@@ -45,6 +45,40 @@ describe('reused tokens (verified-token cache)', () => {
   });
 
   const get = (token: string) => fetch(`${verifier.url}/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+
+  it('verifies a new token once for parallel requests, off the event loop, and refuses a forged one', async () => {
+    const token = issuer.token();
+    const tokens = verifier.app.get(TokenVerifier);
+    const set = jest.spyOn(tokens.verified, 'set');
+    try {
+      const first = tokens.verify(token);
+      const second = tokens.verify(token);
+      expect(first).toBeInstanceOf(Promise); // the RSA check runs on the thread pool
+      expect(second).toBe(first); // single flight: one verification for both callers
+      const claims = await first;
+      expect(claims.sub).toBeDefined();
+      expect(set).toHaveBeenCalledTimes(1);
+      expect(tokens.verify(token)).toBe(claims); // now a synchronous cache hit
+      const [h, p, sig] = issuer.token().split('.') as [string, string, string];
+      const forged = `${h}.${p}.${sig.slice(0, 10)}${sig[10] === 'A' ? 'B' : 'A'}${sig.slice(11)}`; // same length, canonical, wrong
+      await expect(tokens.verify(forged)).rejects.toMatchObject({ reason: 'signature' });
+      expect(await Promise.all([get(token), get(forged)])).toEqual([200, 401]);
+    } finally {
+      set.mockRestore();
+    }
+  });
+
+  it('verifies a burst of new tokens beyond the pool bound (pooled and inline), refusing each forged one', async () => {
+    const tokens = verifier.app.get(TokenVerifier);
+    const burst = Array.from({ length: POOL_VERIFICATIONS * 4 + 3 }, (_, i) => {
+      const token = issuer.token();
+      if (i % 3 !== 1) return { token, valid: true };
+      const [h, p, sig] = token.split('.') as [string, string, string];
+      return { token: `${h}.${p}.${sig.slice(0, 20)}${sig[20] === 'A' ? 'B' : 'A'}${sig.slice(21)}`, valid: false };
+    });
+    const outcomes = await Promise.all(burst.map(({ token }) => Promise.resolve(tokens.verify(token)).then(() => true, () => false)));
+    expect(outcomes).toEqual(burst.map((b) => b.valid));
+  });
 
   it('verifies a reused token once and serves the reuses from the cache', async () => {
     const token = issuer.token();

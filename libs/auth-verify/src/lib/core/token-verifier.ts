@@ -1,5 +1,6 @@
 import { parseAccessTokenClaims, type AccessTokenClaims } from '@gatehouse/contracts';
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { JwksCache } from './jwks-cache';
 import { RevocationStaleError } from './revocation-stale-error';
 import { RevocationStore } from './revocation-store';
@@ -16,10 +17,25 @@ import type { ResolvedVerifierOptions } from './verifier-options';
  * A token that passed all of it is remembered until its exp ({@link VerifiedTokenCache}); a
  * reuse still needs its kid in the JWKS and a fresh revocation verdict.
  *
+ * The RSA operation of a token not seen before runs on the libuv thread pool (`crypto.verify`
+ * with a callback), like jose does: the event loop keeps serving requests while it runs, so a
+ * burst of new tokens (a login wave, a key rotation) uses more than one core. At most one
+ * check per spare core is on the pool at a time ({@link POOL_VERIFICATIONS}); beyond that the
+ * event loop verifies inline, so pool threads never outnumber the cores and starve the loop.
+ * Concurrent requests with the same new token share one verification (single flight).
+ *
  * Why not jsonwebtoken: it decodes the token again, converts the signature through base64 and
  * builds a Verify stream per call — together 2–3× the cost of the RSA operation itself.
  */
+/** RSA checks allowed on the thread pool at once: one per core besides the event loop's. */
+export const POOL_VERIFICATIONS = Math.max(1, availableParallelism() - 1);
+
 export class TokenVerifier {
+  /** RSA checks now on the thread pool. */
+  private onPool = 0;
+  /** Verifications under way on the thread pool, by token (a client's parallel requests share one). */
+  private readonly inFlight = new Map<string, Promise<AccessTokenClaims>>();
+
   constructor(
     private readonly options: Pick<ResolvedVerifierOptions, 'issuer' | 'audience' | 'leewaySeconds'>,
     private readonly jwks: JwksCache,
@@ -29,7 +45,8 @@ export class TokenVerifier {
   ) {}
 
   /**
-   * The verified claims of `raw`; synchronous unless the JWKS must be fetched for its kid.
+   * The verified claims of `raw`: synchronous for a token verified before (cache hit), otherwise
+   * a promise (signature on the thread pool; the JWKS fetched first if its kid is unknown).
    *
    * @param raw - the compact JWS (without `Bearer `)
    * @throws TokenRejection (the guard answers 401 `AUTH_TOKEN_INVALID`) with the reason; `SERVICE_UNAVAILABLE` (503) when revocation state is stale
@@ -41,21 +58,57 @@ export class TokenVerifier {
       assertNotRevoked(this.store, hit.claims);
       return hit.claims;
     }
+    const pending = this.inFlight.get(raw);
+    if (pending) return pending;
     const jws = parseCompactJws(raw);
     const key = this.jwks.cached(jws.kid);
-    if (key) return this.finish(raw, jws, key);
-    return this.jwks.key(jws.kid).then(
-      (fetched) => {
-        if (!fetched) throw new TokenRejection('unknown_kid');
-        return this.finish(raw, jws, fetched);
-      },
-      () => {
-        throw new TokenRejection('jwks');
-      },
-    );
+    const verified = key
+      ? this.checkSignature(raw, jws, key)
+      : this.jwks.key(jws.kid).then(
+          (fetched) => {
+            if (!fetched) throw new TokenRejection('unknown_kid');
+            return this.checkSignature(raw, jws, fetched);
+          },
+          () => {
+            throw new TokenRejection('jwks');
+          },
+        );
+    this.inFlight.set(raw, verified);
+    const done = () => void this.inFlight.delete(raw);
+    verified.then(done, done);
+    return verified;
   }
 
-  private finish(raw: string, jws: CompactJws, key: KeyObject): AccessTokenClaims {
+  /** The RS256 check (on the thread pool while it has room, else inline), then {@link accept}. */
+  private checkSignature(raw: string, jws: CompactJws, key: KeyObject): Promise<AccessTokenClaims> {
+    if (this.onPool >= POOL_VERIFICATIONS) {
+      try {
+        return Promise.resolve(this.checkInline(raw, jws, key));
+      } catch (rejection) {
+        return Promise.reject(rejection as Error);
+      }
+    }
+    this.onPool++;
+    return new Promise((resolve, reject) => {
+      const settle = (err: Error | null, valid: boolean): void => {
+        this.onPool--;
+        if (err || !valid) return reject(new TokenRejection('signature'));
+        try {
+          resolve(this.accept(raw, jws));
+        } catch (rejection) {
+          reject(rejection);
+        }
+      };
+      try {
+        verifySignature('sha256', Buffer.from(jws.signingInput, 'latin1'), key, Buffer.from(jws.signature, 'base64url'), settle);
+      } catch {
+        this.onPool--;
+        reject(new TokenRejection('signature'));
+      }
+    });
+  }
+
+  private checkInline(raw: string, jws: CompactJws, key: KeyObject): AccessTokenClaims {
     let valid: boolean;
     try {
       valid = verifySignature('sha256', Buffer.from(jws.signingInput, 'latin1'), key, Buffer.from(jws.signature, 'base64url'));
@@ -63,6 +116,14 @@ export class TokenVerifier {
       valid = false;
     }
     if (!valid) throw new TokenRejection('signature');
+    return this.accept(raw, jws);
+  }
+
+  /**
+   * Claims and revocation checks of a token whose signature is valid, then remembers it.
+   * Runs on the event loop after the signature check, so the revocation verdict is current.
+   */
+  private accept(raw: string, jws: CompactJws): AccessTokenClaims {
     let payload: unknown;
     try {
       payload = JSON.parse(jws.payloadJson);
