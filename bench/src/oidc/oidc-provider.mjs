@@ -4,10 +4,11 @@
 // run as a child process of the bench (oidc-provider is ESM-only). Loopback only.
 //
 // env: PORT, CLIENT_ID, CLIENT_SECRET, SIGNING_JWK (private RSA JWK, JSON), TTL (seconds),
-//      CODE_CLIENT_ID, REDIRECT_URI (row 8)
+//      CODE_CLIENT_ID, REDIRECT_URI (row 9), DATABASE_URL (row 9: store in Postgres, as in production)
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
+import pg from 'pg';
 
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
@@ -50,8 +51,67 @@ class MapAdapter {
   }
 }
 
+/**
+ * What a production deployment of oidc-provider needs (its in-memory adapter is for development
+ * only): codes, grants, sessions and refresh tokens in a database, here Postgres, one table keyed
+ * by model and id with the lookups the adapter interface asks for (by grant id, uid, user code),
+ * as the adapters in oidc-provider's examples do; the same pool size as auth-service (20).
+ */
+const pool = process.env.DATABASE_URL ? new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20, application_name: 'oidc-provider-bench' }) : null;
+const TABLE = 'oidc_provider_models';
+async function createTable() {
+  await pool.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
+    model text NOT NULL, id text NOT NULL, payload jsonb NOT NULL, grant_id text, uid text, user_code text,
+    expires_at timestamptz, consumed_at timestamptz, PRIMARY KEY (model, id))`);
+  await pool.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_grant ON ${TABLE} (grant_id)`);
+  await pool.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_uid ON ${TABLE} (uid)`);
+  await pool.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_user_code ON ${TABLE} (user_code)`);
+}
+class PostgresAdapter {
+  constructor(name) {
+    this.name = name;
+  }
+  async upsert(id, payload, expiresIn) {
+    await pool.query(
+      `INSERT INTO ${TABLE} (model, id, payload, grant_id, uid, user_code, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::int IS NULL THEN NULL ELSE now() + make_interval(secs => $7::int) END)
+       ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, uid = EXCLUDED.uid,
+         user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at`,
+      [this.name, id, payload, payload.grantId ?? null, payload.uid ?? null, payload.userCode ?? null, expiresIn ?? null],
+    );
+  }
+  async row(where, value) {
+    const { rows } = await pool.query(
+      `SELECT payload, consumed_at FROM ${TABLE} WHERE model = $1 AND ${where} = $2 AND (expires_at IS NULL OR expires_at > now())`,
+      [this.name, value],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload;
+  }
+  find(id) {
+    return this.row('id', id);
+  }
+  findByUid(uid) {
+    return this.row('uid', uid);
+  }
+  findByUserCode(userCode) {
+    return this.row('user_code', userCode);
+  }
+  async consume(id) {
+    await pool.query(`UPDATE ${TABLE} SET consumed_at = now() WHERE model = $1 AND id = $2`, [this.name, id]);
+  }
+  async destroy(id) {
+    await pool.query(`DELETE FROM ${TABLE} WHERE model = $1 AND id = $2`, [this.name, id]);
+  }
+  async revokeByGrantId(grantId) {
+    await pool.query(`DELETE FROM ${TABLE} WHERE grant_id = $1`, [grantId]);
+  }
+}
+if (pool) await createTable();
+
 const provider = new Provider(issuer, {
-  adapter: MapAdapter,
+  adapter: pool ? PostgresAdapter : MapAdapter,
   clients: [
     {
       client_id: process.env.CLIENT_ID,
@@ -133,4 +193,4 @@ const server = createServer((req, res) => {
   );
 });
 server.listen(port, '127.0.0.1', () => process.stdout.write(`oidc-provider listening on ${issuer}\n`));
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => server.close(() => void (pool ? pool.end() : Promise.resolve()).finally(() => process.exit(0))));

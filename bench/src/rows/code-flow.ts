@@ -1,15 +1,28 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CODE_CLIENT, registerUsers, type AuthEnvironment } from '../lib/auth-cluster';
 import type { Profile } from '../lib/profile';
-import type { RoleProcess, ServerProcess } from '../lib/proc';
+import { Client } from 'pg';
+import { cpuMs, type RoleProcess, type ServerProcess } from '../lib/proc';
 import { median } from '../lib/stats';
 import type { LoadResult } from '../roles/loader';
 import { startOidcProvider } from './issuance';
 
-/** Row 9: authorization_code exchanges per second, Gatehouse beside node-oidc-provider. */
+/**
+ * Row 9: authorization_code exchanges per second, Gatehouse beside node-oidc-provider storing in
+ * Postgres (`oidc`, as it must in production) and with its in-memory adapter (`oidcMemory`,
+ * development only: nothing survives a restart, no second replica).
+ */
 export interface CodeFlowResult {
-  runs: { gatehouse: LoadResult; oidc: LoadResult }[];
-  median: { gatehouse: LoadResult; oidc: LoadResult; ratio: number };
+  runs: { gatehouse: Exchanges; oidc: Exchanges; oidcMemory: Exchanges }[];
+  median: { gatehouse: Exchanges; oidc: Exchanges; oidcMemory: Exchanges; ratio: number; ratioMemory: number };
+}
+
+/** One side's exchanges in one run, with the CPU they cost (µs per exchange, from /proc). */
+export interface Exchanges extends LoadResult {
+  /** The server process (with its thread pool). */
+  serverCpuUs: number;
+  /** Its Postgres backends (by application_name; 0 for the in-memory peer). */
+  postgresCpuUs: number;
 }
 
 interface Minted {
@@ -25,45 +38,83 @@ interface Minted {
  * first-party app); oidc-provider's from its own models (what its interactions would store).
  */
 export async function benchCodeFlow(p: Profile, env: AuthEnvironment, auth: ServerProcess, loader: RoleProcess, log: (m: string) => void): Promise<CodeFlowResult> {
-  const oidc = await startOidcProvider(env.client);
+  const databaseUrl = env.env['DATABASE_URL'];
+  if (!databaseUrl) throw new Error('row 9: the bench environment has no DATABASE_URL');
+  const oidc = await startOidcProvider(env.client, { DATABASE_URL: databaseUrl });
+  const oidcMemory = await startOidcProvider(env.client).catch(async (err: unknown) => {
+    await oidc.stop();
+    throw err;
+  });
+  const backends = new Client({ connectionString: databaseUrl });
   try {
-    const cookie = await signIn(auth.url);
+    await backends.connect();
+    const cookies = await signIn(auth.url);
     const runs: CodeFlowResult['runs'] = [];
-    const exchange = (url: string, codes: Minted[]) =>
-      loader.call<LoadResult>('postEach', {
-        url,
+    const postgresCpuMs = async (app: string | null) => {
+      if (!app) return 0;
+      const { rows } = await backends.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [app]);
+      return rows.reduce((sum, r) => sum + cpuMs(r.pid), 0);
+    };
+    const exchange = async (server: ServerProcess, path: string, app: string | null, codes: Minted[]): Promise<Exchanges> => {
+      const cpu0 = cpuMs(server.pid);
+      const pg0 = await postgresCpuMs(app);
+      const res = await loader.call<LoadResult>('postEach', {
+        url: `${server.url}${path}`,
         connections: p.connections,
         bodies: codes.map((c) => new URLSearchParams({ grant_type: 'authorization_code', code: c.code, code_verifier: c.verifier, redirect_uri: CODE_CLIENT.redirectUri, client_id: CODE_CLIENT.id }).toString()),
       });
+      const n = Math.max(1, res.ok);
+      return { ...res, serverCpuUs: ((cpuMs(server.pid) - cpu0) * 1000) / n, postgresCpuUs: (((await postgresCpuMs(app)) - pg0) * 1000) / n };
+    };
+    const peerCodes = async (server: ServerProcess) => (await (await fetch(`${server.url}/bench/mint?n=${p.codes}`)).json()) as Minted[];
     for (let r = 0; r < p.runs; r++) {
-      const ours = await mintGatehouse(auth.url, cookie, p.codes);
-      const theirs = (await (await fetch(`${oidc.url}/bench/mint?n=${p.codes}`)).json()) as Minted[];
-      const gatehouse = await exchange(`${auth.url}/oauth/token`, ours);
-      const peer = await exchange(`${oidc.url}/token`, theirs);
-      if (gatehouse.bad + peer.bad > 0) throw new Error(`row 9: failed exchanges (gatehouse ${gatehouse.bad}, oidc-provider ${peer.bad})`);
-      runs.push({ gatehouse, oidc: peer });
-      log(`row 9 run ${r + 1}: code exchanges gatehouse ${gatehouse.rps.toFixed(0)}/s (p99 ${gatehouse.p99.toFixed(1)} ms), oidc-provider ${peer.rps.toFixed(0)}/s (p99 ${peer.p99.toFixed(1)} ms)`);
+      const ours = await mintGatehouse(auth.url, cookies, p.codes);
+      const theirs = await peerCodes(oidc);
+      const theirsInMemory = await peerCodes(oidcMemory);
+      // Alternate which side goes first (ABBA over the runs), the in-memory peer last.
+      const gatehouseFirst = r % 2 === 0;
+      const ourSide = () => exchange(auth, '/oauth/token', 'auth-service', ours);
+      const theirSide = () => exchange(oidc, '/token', 'oidc-provider-bench', theirs);
+      const first = await (gatehouseFirst ? ourSide() : theirSide());
+      const second = await (gatehouseFirst ? theirSide() : ourSide());
+      const [gatehouse, peer] = gatehouseFirst ? [first, second] : [second, first];
+      const memory = await exchange(oidcMemory, '/token', null, theirsInMemory);
+      if (gatehouse.bad + peer.bad + memory.bad > 0) throw new Error(`row 9: failed exchanges (gatehouse ${gatehouse.bad}, oidc-provider ${peer.bad}, in memory ${memory.bad})`);
+      runs.push({ gatehouse, oidc: peer, oidcMemory: memory });
+      const line = (x: Exchanges) => `${x.rps.toFixed(0)}/s (p99 ${x.p99.toFixed(1)} ms; CPU/exchange ${x.serverCpuUs.toFixed(0)} µs + Postgres ${x.postgresCpuUs.toFixed(0)} µs)`;
+      log(`row 9 run ${r + 1}: code exchanges gatehouse ${line(gatehouse)}, oidc-provider on Postgres ${line(peer)}, in memory ${line(memory)}`);
     }
-    const load = (f: (x: CodeFlowResult['runs'][number]) => LoadResult): LoadResult => ({
+    const load = (f: (x: CodeFlowResult['runs'][number]) => Exchanges): Exchanges => ({
       rps: median(runs.map((x) => f(x).rps)),
       p50: median(runs.map((x) => f(x).p50)),
       p99: median(runs.map((x) => f(x).p99)),
       ok: median(runs.map((x) => f(x).ok)),
       bad: 0,
       durationS: median(runs.map((x) => f(x).durationS)),
+      serverCpuUs: median(runs.map((x) => f(x).serverCpuUs)),
+      postgresCpuUs: median(runs.map((x) => f(x).postgresCpuUs)),
     });
     const gatehouse = load((x) => x.gatehouse);
     const peer = load((x) => x.oidc);
-    return { runs, median: { gatehouse, oidc: peer, ratio: gatehouse.rps / peer.rps } };
+    const memory = load((x) => x.oidcMemory);
+    return { runs, median: { gatehouse, oidc: peer, oidcMemory: memory, ratio: median(runs.map((x) => x.gatehouse.rps / x.oidc.rps)), ratioMemory: median(runs.map((x) => x.gatehouse.rps / x.oidcMemory.rps)) } };
   } finally {
-    await oidc.stop();
+    await Promise.all([oidc.stop(), oidcMemory.stop(), backends.end().catch(() => undefined)]);
   }
 }
 
-/** Signs a fresh user in through the dashboard form; returns the session cookie header. */
-async function signIn(base: string): Promise<string> {
-  const [user] = await registerUsers(base, 1, 'codeflow');
-  if (!user) throw new Error('row 9: no user');
+/** Users signed in for the row, as many as oidc-provider's minted grants spread over. */
+const SIGNED_IN_USERS = 50;
+
+/** Signs fresh users in through the dashboard form; returns their session cookie headers. */
+async function signIn(base: string): Promise<string[]> {
+  const users = await registerUsers(base, SIGNED_IN_USERS, 'codeflow');
+  const cookies: string[] = [];
+  for (const user of users) cookies.push(await signInOne(base, user));
+  return cookies;
+}
+
+async function signInOne(base: string, user: { email: string; password: string }): Promise<string> {
   const form = await fetch(`${base}/login`);
   const loginCookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
@@ -78,13 +129,14 @@ async function signIn(base: string): Promise<string> {
   return session.split(';')[0] ?? '';
 }
 
-/** `n` codes from Gatehouse's authorization endpoint, 8 requests at a time. */
-async function mintGatehouse(base: string, cookie: string, n: number): Promise<Minted[]> {
+/** `n` codes from Gatehouse's authorization endpoint, 8 requests at a time, round-robin over the signed-in users. */
+async function mintGatehouse(base: string, cookies: string[], n: number): Promise<Minted[]> {
   const out: Minted[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      while (next++ < n) {
+      while (next < n) {
+        const cookie = cookies[next++ % cookies.length] ?? '';
         const verifier = randomBytes(32).toString('base64url');
         const q = new URLSearchParams({
           response_type: 'code',

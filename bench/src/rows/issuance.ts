@@ -34,14 +34,14 @@ export interface RefreshResult {
 }
 
 /** Starts node-oidc-provider (the peer) for the same grant with an RS256 key of its own. */
-export async function startOidcProvider(client: { id: string; secret: string }): Promise<ServerProcess> {
+export async function startOidcProvider(client: { id: string; secret: string }, extra: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
   return startServer(
     process.execPath,
     [join(ROOT, 'bench', 'src', 'oidc', 'oidc-provider.mjs')],
-    { NODE_ENV: 'production', PORT: String(port), CLIENT_ID: client.id, CLIENT_SECRET: client.secret, SIGNING_JWK: JSON.stringify(jwk), TTL: '900' },
+    { NODE_ENV: 'production', PORT: String(port), CLIENT_ID: client.id, CLIENT_SECRET: client.secret, SIGNING_JWK: JSON.stringify(jwk), TTL: '900', ...extra },
     `http://127.0.0.1:${port}`,
     '/.well-known/openid-configuration',
   );

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { preparedRows } from '../database/prepared-rows';
 import { queryRows } from '../database/query-rows';
 import type { AuthorizationRequest } from './authorization-request';
 
@@ -59,11 +60,13 @@ export class AuthorizationCodes {
    * claimed only if unused, unexpired, bound to this client, redirect URI and PKCE challenge, its
    * user enabled and its browser session live; then the session row (a child of the browser
    * session), the refresh family and the audit row are written from it. Two exchanges of one code
-   * serialise on its row; the second finds it used. Null when nothing was claimed.
+   * serialise on its row; the second finds it used. Null when nothing was claimed. A named
+   * prepared statement: planning this CTE was a third of its Postgres CPU (BENCHMARKS.md, row 9).
    */
   async redeem(r: Redemption): Promise<RedeemedCode | null> {
-    const rows = await queryRows<RedeemedCode>(
-      this.ds.manager,
+    const rows = await preparedRows<RedeemedCode>(
+      this.ds,
+      'gh_redeem_authorization_code',
       `WITH claimed AS (
          UPDATE authorization_codes c SET used_at = now(), issued_session_id = $2::uuid
           WHERE c.code_hash = $1 AND c.used_at IS NULL AND c.expires_at > now()
