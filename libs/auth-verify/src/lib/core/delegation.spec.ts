@@ -37,6 +37,6 @@ describe('assertDelegation', () => {
 
   it('lists the actor chain, current first', () => {
     expect(actorsOf(chained)).toEqual(['svc-b', 'orders-service']);
-    expect(actorsOf(user)).toEqual([]);
+    expect(actorsOf({})).toEqual([]);
   });
 });
