@@ -42,6 +42,17 @@ describe('auth-service CLI', () => {
     expect(updated['client_secret']).toBeUndefined();
   });
 
+  it('client create/update set and replace a token-exchange policy', async () => {
+    const created = JSON.parse(
+      await runServiceCommand('auth-service', ['client', 'create', '--id', 'cli-exchanger', '--audience', 'inventory', '--scope', 'inventory:reserve', '--exchange-subject-audience', 'orders', '--exchange', 'inventory=inventory:reserve requires orders:write'], env),
+    ) as Record<string, unknown>;
+    expect(created['token_exchange']).toEqual({ subject_audience: 'orders', targets: [{ audience: 'inventory', scope: 'inventory:reserve', subject_scope: 'orders:write' }] });
+    const cleared = JSON.parse(await runServiceCommand('auth-service', ['client', 'update', '--id', 'cli-exchanger', '--audience', 'inventory', '--scope', 'inventory:reserve'], env)) as Record<string, unknown>;
+    expect(cleared['token_exchange']).toBeNull();
+    await expect(runServiceCommand('auth-service', ['client', 'update', '--id', 'cli-exchanger', '--audience', 'inventory', '--exchange', 'inventory'], env)).rejects.toThrow(/--exchange must look like/);
+    await expect(runServiceCommand('auth-service', ['client', 'update', '--id', 'cli-exchanger', '--audience', 'inventory', '--exchange-subject-audience', 'nowhere', '--exchange', 'inventory=inventory:reserve'], env)).rejects.toThrow(/token_exchange/);
+  });
+
   it('refuses bad metadata with a one-line error and a non-zero exit', async () => {
     for (const uri of ['http://app.example.com/cb', 'https://*.example.com/cb', 'https://app.example.com/cb#x']) {
       await expect(runServiceCommand('auth-service', ['client', 'create', '--id', 'cli-bad', '--redirect-uri', uri], env)).rejects.toThrow(/redirect_uris/);
