@@ -4,6 +4,7 @@ import { ROOT } from './lib/auth-cluster';
 import { fmt } from './lib/stats';
 import { peersDetails, peersMethod, peersRows } from './report-peers';
 import type { BenchResults } from './run-bench';
+import { exchangeDetails, exchangeMethod, exchangeRows } from './report-exchange';
 import { storageDetails, storageMethod, storageSummary } from './rows/storage-report';
 
 const ok = (pass: boolean) => (pass ? '**met**' : '**missed**');
@@ -45,6 +46,7 @@ function method(r: BenchResults): string[] {
     peersMethod(p.runs, p.coldTokens, p.warmTokens),
     `- **Row 9** — \`grant_type=authorization_code\` exchanges of a public client with PKCE (S256), ${r.profile.codes} codes per side per run, each POSTed once, ${r.profile.connections} at a time, against auth-service (1 process; codes from its real authorization endpoint with a signed-in browser session, first-party app) and node-oidc-provider (codes created through its own \`Grant\`/\`AuthorizationCode\` models, what its interactions would store; in-memory adapter), back to back. Both answer with an RS256 JWT access token, an RS256 ID token and a refresh token; Gatehouse also consumes the code and writes the session, refresh-family and audit rows, in one Postgres statement. Latencies are each request's wall time in the load process.`,
     storageMethod(p),
+    exchangeMethod(p.runs, p.loadS, p.connections, p.exchangeUsers),
     '',
   ];
 }
@@ -103,6 +105,7 @@ function summaryRows(r: BenchResults): string[] {
     rows.push(`| 9 | … latency p50 / p99 | auth-service ${fmt(cf.gatehouse.p50)} / ${fmt(cf.gatehouse.p99)} ms, node-oidc-provider ${fmt(cf.oidc.p50)} / ${fmt(cf.oidc.p99)} ms | report | |`);
   }
   rows.push(...storageSummary(r.storage));
+  rows.push(...exchangeRows(r.exchange));
   return rows;
 }
 
@@ -149,5 +152,6 @@ function details(r: BenchResults): string[] {
   }
   out.push(...peersDetails(r.peers));
   out.push(...storageDetails(r.storage));
+  out.push(...exchangeDetails(r.exchange));
   return out;
 }

@@ -170,6 +170,8 @@ describe('end to end: token exchange (on behalf of the user)', () => {
     ];
     const answers = await Promise.all(cases.map(async ([name, res]) => ({ name, ...(await res) })));
     expect(answers.map(({ name, status, body }) => ({ name, status, error: body['error'] }))).toEqual(cases.map(([name, , status, error]) => ({ name, status, error })));
+    // A refused exchange leaves no audit row of an exchange.
+    expect((await auditRows(revoked.claims.sub)).filter((r) => r.event === 'token_exchanged')).toEqual([]);
     // An actor token of the client itself is accepted.
     expect((await exchange('ex-orders', u.access, { actor_token: String(service.body['access_token']), actor_token_type: ACCESS })).status).toBe(200);
   });

@@ -18,6 +18,8 @@ export interface AccessTokenRequest {
   act?: ActorClaim;
   originClientId?: string;
   notAfter?: number;
+  /** Use this jti (the caller recorded it before signing); a fresh UUID otherwise. */
+  jti?: string;
 }
 
 /** A freshly signed access token. */
@@ -76,7 +78,7 @@ export class TokenIssuer {
   private claims(req: AccessTokenRequest): AccessTokenClaims {
     const iat = Math.floor(Date.now() / 1000);
     const ttl = this.config.ACCESS_TOKEN_TTL;
-    const jti = randomUUID();
+    const jti = req.jti ?? randomUUID();
     const scope = req.scopes.join(' ');
     const claims: AccessTokenClaims = {
       iss: this.config.ISSUER,

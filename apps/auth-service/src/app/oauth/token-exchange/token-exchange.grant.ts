@@ -1,8 +1,7 @@
 import { ACCESS_TOKEN_TYPE_URN, actorChain, type AccessTokenClaims, type TokenResponse } from '@gatehouse/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { audit } from '../../audit/audit';
+import { randomUUID } from 'node:crypto';
+import { auditStatement } from '../../audit/audit';
 import type { ClientEntity } from '../../clients/client.entity';
 import { AUTH_CONFIG } from '../../config/config.tokens';
 import type { AuthConfig } from '../../config/config.schema';
@@ -17,12 +16,13 @@ import { checkActor, checkDepth, checkParameters, checkPolicy, checkScopes, chec
  * user, `act: {sub: <client>}` (the subject's own `act` nested inside), `aud` the target, the
  * user's `sid`, `origin_client_id` the client the user's token was first issued to, and an exp no
  * later than the subject token's. It dies with the session, the user, and every client of its
- * chain, through the events that already exist. The rules run in order, as a table:
+ * chain, through the events that already exist. The rules run in order, as a table
+ * (exchange-checks.ts; docs/security.md lists them with their errors); the one that needs the
+ * database — is the subject token still live — runs last, in the same statement as the audit row.
  */
 @Injectable()
 export class TokenExchangeGrant {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
     private readonly verifier: AccessTokenVerifier,
     private readonly issuer: TokenIssuer,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
@@ -36,7 +36,7 @@ export class TokenExchangeGrant {
   async exchange(params: TokenRequest, client: ClientEntity, ip: string | undefined): Promise<TokenResponse> {
     const { subjectToken, actorToken, audience } = checkParameters(params);
     const policy = checkPolicy(client);
-    const subject = checkSubjectIsUser(await this.live(subjectToken));
+    const subject = checkSubjectIsUser(this.verifier.verifySignature(subjectToken));
     checkSubjectAudience(subject, policy);
     checkDepth(subject, this.config.TOKEN_EXCHANGE_MAX_DEPTH);
     checkActor(actorToken === undefined ? undefined : await this.live(actorToken), client);
@@ -44,24 +44,17 @@ export class TokenExchangeGrant {
     checkSubjectScopes(subject, target);
     const scopes = checkScopes(params, target);
 
+    // Last rule, in one round trip: the subject token is still live (session, user, token, every
+    // client of its chain) — and only then the audit row. The signature is computed meanwhile.
     const act = subject.act ? { sub: client.id, act: subject.act } : { sub: client.id };
-    const access = await this.issuer.issueAsync({
-      sub: subject.sub,
-      clientId: client.id,
-      audiences: [audience],
-      scopes,
-      sid: subject.sid as string,
-      act,
-      originClientId: subject.origin_client_id ?? subject.client_id,
-      notAfter: subject.exp,
-    });
-    await audit(this.ds.manager, 'token_exchanged', {
-      userId: subject.sub,
-      clientId: client.id,
-      sessionId: subject.sid ?? null,
-      ip: ip ?? null,
-      details: { audience, scope: access.scope, act: actorChain(act).join(' < '), jti: access.jti },
-    });
+    const jti = randomUUID();
+    const details = { audience, scope: scopes.join(' '), act: actorChain(act).join(' < '), jti };
+    const record = auditStatement('token_exchanged', { userId: subject.sub, clientId: client.id, sessionId: subject.sid ?? null, ip: ip ?? null, details });
+    const [live, access] = await Promise.all([
+      this.verifier.isLiveThen(subject, record),
+      this.issuer.issueAsync({ sub: subject.sub, clientId: client.id, audiences: [audience], scopes, sid: subject.sid as string, act, originClientId: subject.origin_client_id ?? subject.client_id, notAfter: subject.exp, jti }),
+    ]);
+    checkSubjectIsUser(live ? subject : null);
     return { access_token: access.token, issued_token_type: ACCESS_TOKEN_TYPE_URN, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope };
   }
 
