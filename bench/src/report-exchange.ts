@@ -23,6 +23,6 @@ export function exchangeDetails(x: ExchangeResult | undefined): string[] {
   const out = ['### Row 11 — token exchange (per run)', '', '| run | exchanges/s | p50 / p99 ms | client_credentials/s | p50 / p99 ms |', '|---|---|---|---|---|'];
   x.runs.forEach((r, k) => out.push(`| ${k + 1} | ${fmt(r.exchange.rps)} | ${fmt(r.exchange.p50)} / ${fmt(r.exchange.p99)} | ${fmt(r.clientCredentials.rps)} | ${fmt(r.clientCredentials.p50)} / ${fmt(r.clientCredentials.p99)} |`));
   const o = x.orders;
-  out.push('', `Order load: ${o.orders} orders, ${o.hits} cache hits, ${o.misses} exchanges sent, ${fmt(o.ordersPerSecond)} orders/s through the client (exchange only, no reservation). With a mean of 3 orders per user token the best possible ratio is about 1 − 1/3; it rises with orders per token lifetime.`, '');
+  out.push('', `Order load: ${o.orders} orders, ${o.hits} cache hits, ${o.misses} exchanges sent, ${fmt(o.ordersPerSecond)} orders/s through the client (exchange only, no reservation). One exchange per user token is the least possible, so the best ratio is 1 − users ÷ orders = ${fmt((1 - o.users / o.orders) * 100, 3)} %; it rises with the orders a user places within a token's lifetime.`, '');
   return out;
 }
