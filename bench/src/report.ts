@@ -4,6 +4,7 @@ import { ROOT } from './lib/auth-cluster';
 import { fmt } from './lib/stats';
 import { peersDetails, peersMethod, peersRows } from './report-peers';
 import type { BenchResults } from './run-bench';
+import { exchangeDetails, exchangeMethod, exchangeRows } from './report-exchange';
 import { storageDetails, storageMethod, storageSummary } from './rows/storage-report';
 
 const ok = (pass: boolean) => (pass ? '**met**' : '**missed**');
@@ -45,6 +46,7 @@ function method(r: BenchResults): string[] {
     peersMethod(p.runs, p.coldTokens, p.warmTokens),
     `- **Row 9** — \`grant_type=authorization_code\` exchanges of a public client with PKCE (S256), ${r.profile.codes} codes per side per run, each POSTed once, ${r.profile.connections} at a time, against auth-service (1 process; codes from its real authorization endpoint with a signed-in browser session, first-party app) and node-oidc-provider (codes created through its own \`Grant\`/\`AuthorizationCode\` models, what its interactions would store), twice: storing in Postgres — the same server and database as auth-service, through an adapter of the shape its examples show (one table keyed by model and id, indexed by grant id, uid and user code; pool of 20 like auth-service), since its in-memory adapter is for development only — and, reported beside it, with that in-memory adapter (a Map). Gatehouse and the Postgres-backed peer alternate which goes first (ABBA over the runs); the in-memory one goes last. All answer with an RS256 JWT access token, an RS256 ID token and a refresh token; Gatehouse consumes the code and writes the session, refresh-family and audit rows in one Postgres statement; oidc-provider reads the code and grant, marks the code consumed and stores the refresh token, one query each. The ratio is the median of the per-run ratios. Latencies are each request's wall time in the load process.`,
     storageMethod(p),
+    exchangeMethod(p.runs, p.loadS, p.connections, p.exchangeUsers),
     '',
   ];
 }
@@ -105,6 +107,7 @@ function summaryRows(r: BenchResults): string[] {
     rows.push(`| 9 | … latency p50 / p99 | auth-service ${fmt(cf.gatehouse.p50)} / ${fmt(cf.gatehouse.p99)} ms, node-oidc-provider on Postgres ${fmt(cf.oidc.p50)} / ${fmt(cf.oidc.p99)} ms${cf.oidcMemory ? `, in memory ${fmt(cf.oidcMemory.p50)} / ${fmt(cf.oidcMemory.p99)} ms` : ''} | report | |`);
   }
   rows.push(...storageSummary(r.storage));
+  rows.push(...exchangeRows(r.exchange));
   return rows;
 }
 
@@ -151,5 +154,6 @@ function details(r: BenchResults): string[] {
   }
   out.push(...peersDetails(r.peers));
   out.push(...storageDetails(r.storage));
+  out.push(...exchangeDetails(r.exchange));
   return out;
 }

@@ -6,6 +6,7 @@ import { FULL, SMOKE, type Profile } from './lib/profile';
 import { forkRole, type ServerProcess } from './lib/proc';
 import { renderReport } from './report';
 import { benchCodeFlow, type CodeFlowResult } from './rows/code-flow';
+import { benchExchange, type ExchangeResult } from './rows/exchange';
 import { benchIssuance, type IssuanceResult } from './rows/issuance';
 import { benchLogin, loginUsers, type LoginResult } from './rows/login';
 import { benchMemory, type MemoryResult } from './rows/memory';
@@ -28,6 +29,7 @@ export interface BenchResults {
   codeFlow?: CodeFlowResult;
   peers?: PeersResult;
   storage?: StorageResult;
+  exchange?: ExchangeResult;
 }
 
 interface Args {
@@ -95,6 +97,7 @@ export async function runBench(argv: string[]): Promise<BenchResults> {
     if (wants('6')) results.memory = await benchMemory(p, env, auth1.url, loader, log);
     if (wants('8')) results.peers = await benchPeers(p, env, loader, raw, log);
     if (wants('10')) results.storage = await benchStorage(p, log);
+    if (wants('11')) results.exchange = await benchExchange(p, env, auth1, loader, log);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await Promise.all([loader.stop(), raw.stop()]);

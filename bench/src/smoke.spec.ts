@@ -14,7 +14,7 @@ describe('npm run bench (smoke)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gh-bench-smoke-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs rows 1–10 once and reports numbers', async () => {
+  it('runs rows 1–11 once and reports numbers', async () => {
     const json = join(dir, 'results.json');
     const md = join(dir, 'BENCHMARKS.md');
     await promisify(execFile)(process.execPath, [join(ROOT, 'dist', 'bench', 'main.js'), '--smoke', '--json', json, '--out', md], { timeout: 330_000, maxBuffer: 4 * 2 ** 20 });
@@ -51,12 +51,16 @@ describe('npm run bench (smoke)', () => {
       r.storage.empty.loginP99Ms,
       r.storage.full.refreshP99Ms,
       r.storage.before.refresh_tokens.rows,
+      r.exchange.median.exchange.rps,
+      r.exchange.median.clientCredentials.rps,
+      r.exchange.orders.hitRatio,
     ];
     expect(Object.keys(r.peers.verifiers)).toHaveLength(6);
     for (const n of numbers) expect(Number.isFinite(n) && n > 0).toBe(true);
     expect(r.revocation.sustained.lost).toBe(0);
     expect(r.revocation.cluster.leaderKill.lost).toBe(0);
+    expect(r.exchange.orders.failed).toBe(0);
     const report = readFileSync(md, 'utf8');
-    for (const row of ['| 1 |', '| 2 |', '| 3 |', '| 4 |', '| 5 |', '| 6 |', '| 7 |', '| 8 |', '| 9 |', '| 10 |']) expect(report).toContain(row);
+    for (const row of ['| 1 |', '| 2 |', '| 3 |', '| 4 |', '| 5 |', '| 6 |', '| 7 |', '| 8 |', '| 9 |', '| 10 |', '| 11 |']) expect(report).toContain(row);
   }, 340_000);
 });

@@ -42,6 +42,37 @@ describe('auth-service CLI', () => {
     expect(updated['client_secret']).toBeUndefined();
   });
 
+  it('client create/update set and replace a token-exchange policy', async () => {
+    const created = JSON.parse(
+      await runServiceCommand('auth-service', ['client', 'create', '--id', 'cli-exchanger', '--audience', 'inventory', '--scope', 'inventory:reserve', '--exchange-subject-audience', 'orders', '--exchange', 'inventory=inventory:reserve requires orders:write'], env),
+    ) as Record<string, unknown>;
+    expect(created['token_exchange']).toEqual({ subject_audience: 'orders', targets: [{ audience: 'inventory', scope: 'inventory:reserve', subject_scope: 'orders:write' }] });
+    const cleared = JSON.parse(await runServiceCommand('auth-service', ['client', 'update', '--id', 'cli-exchanger', '--audience', 'inventory', '--scope', 'inventory:reserve'], env)) as Record<string, unknown>;
+    expect(cleared['token_exchange']).toBeNull();
+    await expect(runServiceCommand('auth-service', ['client', 'update', '--id', 'cli-exchanger', '--audience', 'inventory', '--exchange', 'inventory'], env)).rejects.toThrow(/--exchange must look like/);
+    await expect(runServiceCommand('auth-service', ['client', 'update', '--id', 'cli-exchanger', '--audience', 'inventory', '--exchange-subject-audience', 'nowhere', '--exchange', 'inventory=inventory:reserve'], env)).rejects.toThrow(/token_exchange/);
+  });
+
+  it('seed gives the sample orders-service its token-exchange policy, also in a database seeded before it existed', async () => {
+    const policy = { subject_audience: 'orders', targets: [{ audience: 'inventory', scope: 'inventory:reserve', subject_scope: 'orders:write' }] };
+    const seedEnv = { ...env, SEED_ADMIN_PASSWORD: 'seed-admin-password', SEED_ORDERS_CLIENT_SECRET: randomBytes(32).toString('base64url'), SEED_WEB_CLIENT_SECRET: randomBytes(32).toString('base64url') };
+    await runServiceCommand('auth-service', ['seed'], seedEnv);
+    const { Client } = await import('pg');
+    const sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const stored = async () => (await sql.query<{ token_exchange: unknown }>("SELECT token_exchange FROM clients WHERE id = 'orders-service'")).rows[0]?.token_exchange;
+      expect(await stored()).toEqual({ subjectAudience: 'orders', targets: [{ audience: 'inventory', scopes: ['inventory:reserve'], subjectScopes: ['orders:write'] }] });
+      // As before token exchange: no policy. The next seed adds it and leaves the rest alone.
+      const cleared = JSON.parse(await runServiceCommand('auth-service', ['client', 'update', '--id', 'orders-service', '--audience', 'inventory', '--scope', 'inventory:reserve'], env)) as Record<string, unknown>;
+      expect(cleared['token_exchange']).toBeNull();
+      await runServiceCommand('auth-service', ['seed'], seedEnv);
+      expect(await stored()).toMatchObject({ subjectAudience: policy.subject_audience });
+    } finally {
+      await sql.end();
+    }
+  });
+
   it('refuses bad metadata with a one-line error and a non-zero exit', async () => {
     for (const uri of ['http://app.example.com/cb', 'https://*.example.com/cb', 'https://app.example.com/cb#x']) {
       await expect(runServiceCommand('auth-service', ['client', 'create', '--id', 'cli-bad', '--redirect-uri', uri], env)).rejects.toThrow(/redirect_uris/);

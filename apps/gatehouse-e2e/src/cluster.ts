@@ -43,7 +43,11 @@ export interface ServiceOptions {
   verifierNatsUrl?: Partial<Record<VerifierName, string>>;
 }
 
-/** Starts auth-service, inventory-service and orders-service (in that order) on a private nats-server and registers the orders client. */
+/**
+ * Starts auth-service, inventory-service and orders-service (in that order) on a private nats-server
+ * and registers the orders client `orders-e2e`, with a token-exchange policy for inventory
+ * (`inventory:reserve` for a user token holding `orders:write`).
+ */
 export async function startCluster(label: string): Promise<Cluster> {
   return startServices(label, await startNatsServer(), (n) => n.url);
 }
@@ -68,7 +72,11 @@ export async function startServices<N extends { dispose(): Promise<void> }>(labe
     const authEnv = { DATABASE_URL: dbs.auth.url, NATS_URL: natsUrl(nats), KEY_ENCRYPTION_KEY: kek.toString('base64'), BCRYPT_COST: '10', ISSUER: issuer, LOGIN_IP_MAX_FAILURES: '10000', ...options.authEnv };
     await runServiceCommand('auth-service', ['seed'], { ...authEnv, SEED_ADMIN_EMAIL: admin.email, SEED_ADMIN_PASSWORD: admin.password, SEED_ORDERS_CLIENT_SECRET: randomBytes(32).toString('base64url') });
     const created = JSON.parse(
-      await runServiceCommand('auth-service', ['client', 'create', '--id', 'orders-e2e', '--audience', 'inventory', '--scope', 'inventory:reserve'], authEnv),
+      await runServiceCommand(
+        'auth-service',
+        ['client', 'create', '--id', 'orders-e2e', '--audience', 'inventory', '--scope', 'inventory:reserve', '--exchange-subject-audience', 'orders', '--exchange', 'inventory=inventory:reserve requires orders:write'],
+        authEnv,
+      ),
     ) as { client_secret: string };
     const startAuth = async () => {
       const p = await startServiceProcess('auth-service', authEnv);
@@ -80,7 +88,7 @@ export async function startServices<N extends { dispose(): Promise<void> }>(labe
     while (auths.length < (options.authReplicas ?? 1)) auths.push(await startAuth());
     const [auth] = auths as [ServiceProcess];
     const verifierEnv = (name: VerifierName) => ({ ISSUER: issuer, JWKS_URI: `${auth.url}/.well-known/jwks.json`, NATS_URL: options.verifierNatsUrl?.[name] ?? natsUrl(nats) });
-    const inventoryEnv = { ...verifierEnv('inventory-service'), DATABASE_URL: dbs.inventory.url };
+    const inventoryEnv = { ...verifierEnv('inventory-service'), DATABASE_URL: dbs.inventory.url, RESERVATION_ACTORS: 'orders-e2e' };
     const ordersEnv = { ...verifierEnv('orders-service'), DATABASE_URL: dbs.orders.url, AUTH_TOKEN_URL: `${auth.url}/oauth/token`, SERVICE_CLIENT_ID: 'orders-e2e', SERVICE_CLIENT_SECRET: created.client_secret };
     const startVerifier = async (name: VerifierName, inventoryUrl: string) => {
       const p = await startServiceProcess(name, name === 'orders-service' ? { ...ordersEnv, INVENTORY_URL: inventoryUrl } : inventoryEnv);

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { getStatus, pollUntil, post, startCluster, type Cluster } from './cluster';
 
-describe('end to end: login → order → inventory with a service token', () => {
+describe('end to end: login → order → inventory on behalf of the user (token exchange)', () => {
   let c: Cluster;
   let n = 0;
   beforeAll(async () => {
@@ -16,7 +16,7 @@ describe('end to end: login → order → inventory with a service token', () =>
     return { access: String(login.body['access_token']), refresh: String(login.body['refresh_token']) };
   }
 
-  it('creates an order; orders-service reserved stock in inventory with a service token for audience inventory', async () => {
+  it('creates an order; orders-service reserved stock in inventory with a token exchanged for the user\'s (user and acting service recorded)', async () => {
     const { access } = await userToken();
     const created = await post(`${c.orders.url}/orders`, { sku: 'widget', quantity: 2 }, access);
     expect(created.status).toBe(201);
@@ -27,12 +27,13 @@ describe('end to end: login → order → inventory with a service token', () =>
     const db = new Client({ connectionString: c.dbs.inventory.url });
     await db.connect();
     try {
-      const { rows } = await db.query<{ reserved_by: string; order_id: string }>('SELECT reserved_by, order_id FROM reservations');
-      expect(rows).toEqual([{ reserved_by: 'orders-e2e', order_id: created.body['id'] }]);
+      const { rows } = await db.query<{ reserved_by: string; order_id: string; user_id: string }>('SELECT reserved_by, order_id, user_id FROM reservations');
+      const sub = (JSON.parse(Buffer.from(access.split('.')[1] ?? '', 'base64url').toString()) as { sub: string }).sub;
+      expect(rows).toEqual([{ reserved_by: 'orders-e2e', order_id: created.body['id'], user_id: sub }]);
     } finally {
       await db.end();
     }
-    // The same user token cannot reserve directly: reservations are for service tokens only.
+    // The same user token cannot reserve directly: reservations are made by orders-service acting for the user.
     const direct = await post(`${c.inventory.url}/items/widget/reservations`, { quantity: 1, orderId: '00000000-0000-4000-8000-000000000000' }, access);
     expect(direct.status).toBe(403);
   });
@@ -65,7 +66,7 @@ describe('end to end: login → order → inventory with a service token', () =>
     expect(await getStatus(`${late.url}/orders`, (await userToken()).access)).toBe(200);
   });
 
-  it('100 concurrent orders cause at most one service-token request', async () => {
+  it('100 concurrent orders of one user cause at most one token exchange', async () => {
     const scrape = async () => {
       const text = await (await fetch(`${c.auth.url}/metrics`)).text();
       const m = text.match(/http_request_duration_seconds_count\{[^}]*route="\/oauth\/token"[^}]*status="200"[^}]*\} (\d+)/);

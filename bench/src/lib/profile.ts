@@ -33,6 +33,8 @@ export interface Profile {
   storageRotationsPerDay: number;
   /** Row 9: sequential logins per latency sample (and four times as many refresh rotations). */
   storageSamples: number;
+  /** Row 11: signed-in users whose orders go through the token-exchange client cache. */
+  exchangeUsers: number;
 }
 
 /** What `npm run bench` runs (target: < 10 minutes on the 2-core machine). */
@@ -62,6 +64,7 @@ export const FULL: Profile = {
   storageDays: 30,
   storageRotationsPerDay: 10,
   storageSamples: 50,
+  exchangeUsers: 200,
 };
 
 /** One short round of everything: asserts only that each benchmark runs and yields numbers. */
@@ -91,4 +94,5 @@ export const SMOKE: Profile = {
   storageDays: 2,
   storageRotationsPerDay: 2,
   storageSamples: 3,
+  exchangeUsers: 6,
 };

@@ -10,3 +10,4 @@ export { RevocationState, type RevocationReason } from './lib/core/revocation-st
 export { POOL_VERIFICATIONS, TokenVerifier } from './lib/core/token-verifier';
 export { RevocationStaleError } from './lib/core/revocation-stale-error';
 export { assertScopes } from './lib/core/scopes';
+export { assertDelegation, actorsOf, type DelegationRule } from './lib/core/delegation';

@@ -1,5 +1,5 @@
 export { ServiceTokenClient } from './lib/service-token-client';
-export type { FetchWithTokenInit } from './lib/service-token-client';
+export type { ExchangeCacheStats, FetchWithTokenInit } from './lib/service-token-client';
 export type { ServiceTokenClientOptions } from './lib/client-options';
 export {
   ServiceTokenError,

@@ -34,6 +34,7 @@ import { SessionsController } from './sessions/sessions.controller';
 import { LoginThrottle } from './throttle/login-throttle.service';
 import { OutboxRelay } from './events/outbox-relay.service';
 import { Janitor } from './janitor/janitor.service';
+import { TokenExchangeGrant } from './oauth/token-exchange/token-exchange.grant';
 import { AccessTokenVerifier } from './tokens/access-token-verifier.service';
 import { TokenIssuer } from './tokens/token-issuer.service';
 import { PasswordHasher } from './users/password-hasher.service';
@@ -95,6 +96,7 @@ export class AppModule {
         AccountDeletion,
         BearerGuard,
         AccessTokenVerifier,
+        TokenExchangeGrant,
         OAuthClientResolver,
         AdminGuard,
         ...webProviders(deps.kek),

@@ -1,5 +1,6 @@
+import { bearerFromSingleHeader } from '@gatehouse/auth-verify';
 import { Principal, Scopes } from '@gatehouse/auth-verify/nest';
-import { RequestInvalidError, type AccessTokenClaims } from '@gatehouse/contracts';
+import { InvalidTokenError, RequestInvalidError, type AccessTokenClaims } from '@gatehouse/contracts';
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -26,6 +27,9 @@ export class OrdersController {
     if (!parsed.success) {
       throw new RequestInvalidError('The request is invalid.', parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })));
     }
-    return this.orders.create(caller.sub, parsed.data.sku, parsed.data.quantity, String(req.id));
+    // The guard verified this very token; it is exchanged for one addressed to inventory, never forwarded.
+    const accessToken = bearerFromSingleHeader(req);
+    if (!accessToken) throw new InvalidTokenError();
+    return this.orders.create({ userId: caller.sub, accessToken }, parsed.data.sku, parsed.data.quantity, String(req.id));
   }
 }

@@ -1,5 +1,5 @@
-import { GatehouseError, ServiceUnavailableError } from '@gatehouse/contracts';
-import { ServiceTokenClient } from '@gatehouse/service-token-client';
+import { GatehouseError, InvalidTokenError, ServiceUnavailableError } from '@gatehouse/contracts';
+import { ServiceTokenClient, ServiceTokenRejectedError } from '@gatehouse/service-token-client';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -16,9 +16,21 @@ export interface Order {
   quantity: number;
   reservationId: string;
   createdAt: string;
+  /** On creation: who inventory recorded as reserving (this service) and for whom (the user). */
+  reservation?: { reservedBy: string; userId: string | null };
 }
 
-/** Orders: stock is reserved in inventory-service (with a service token) before an order exists. */
+/** The user placing an order: their id and the access token they presented (exchanged, never forwarded). */
+export interface Orderer {
+  userId: string;
+  accessToken: string;
+}
+
+/**
+ * Orders: stock is reserved in inventory-service before an order exists, on behalf of the user —
+ * with a token exchanged for theirs (RFC 8693: `sub` the user, `act.sub` this service), so
+ * inventory knows for whom, and the user's logout reaches the reservation too.
+ */
 @Injectable()
 export class OrdersService {
   constructor(
@@ -39,9 +51,11 @@ export class OrdersService {
   /**
    * Reserves stock, then records the order.
    *
-   * @throws GatehouseError 404 unknown sku, 409 not enough stock; ServiceUnavailableError (503) if inventory cannot be reached
+   * @throws GatehouseError 404 unknown sku, 409 not enough stock; InvalidTokenError (401) when the user's token
+   *   can no longer be exchanged or inventory refuses it (revoked meanwhile); ServiceUnavailableError (503) if inventory cannot be reached
    */
-  async create(userId: string, sku: string, quantity: number, requestId: string): Promise<Order> {
+  async create(orderer: Orderer, sku: string, quantity: number, requestId: string): Promise<Order> {
+    const { userId } = orderer;
     const id = randomUUID();
     let res: Response;
     try {
@@ -51,16 +65,20 @@ export class OrdersService {
         body: JSON.stringify({ quantity, orderId: id }),
         audience: 'inventory',
         scope: 'inventory:reserve',
+        subjectToken: orderer.accessToken,
         requestId,
         signal: AbortSignal.timeout(5000),
       });
     } catch (err) {
+      // invalid_grant: auth-service says the user's token is dead (logged out, disabled, expired).
+      if (err instanceof ServiceTokenRejectedError && err.error === 'invalid_grant') throw new InvalidTokenError();
       throw new ServiceUnavailableError('Inventory is unavailable.', { cause: err });
     }
+    if (res.status === 401) throw new InvalidTokenError();
     if (res.status === 404) throw new GatehouseError('REQUEST_NOT_FOUND', 404, 'No such item.');
     if (res.status === 409) throw new GatehouseError('REQUEST_INVALID', 409, 'Not enough stock.');
     if (res.status !== 201) throw new ServiceUnavailableError(`Inventory answered ${res.status}.`);
-    const reservation = (await res.json()) as { id: string };
+    const reservation = (await res.json()) as { id: string; reservedBy: string; userId: string | null };
     const [row] = (await this.ds.query('INSERT INTO orders (id, user_id, sku, quantity, reservation_id) VALUES ($1, $2, $3, $4, $5) RETURNING created_at', [
       id,
       userId,
@@ -68,6 +86,6 @@ export class OrdersService {
       quantity,
       reservation.id,
     ])) as [{ created_at: Date }];
-    return { id, sku, quantity, reservationId: reservation.id, createdAt: row.created_at.toISOString() };
+    return { id, sku, quantity, reservationId: reservation.id, createdAt: row.created_at.toISOString(), reservation: { reservedBy: reservation.reservedBy, userId: reservation.userId } };
   }
 }

@@ -1,7 +1,7 @@
 // Compiled (tsc --noEmit, strict, nodenext) in the fresh Fastify app: the packed declarations work
 // for a TypeScript consumer, including the Fastify augmentation and the core entry point.
 import { GatehouseVerifier, httpRefusal, type VerifierOptions } from '@gatehouse/auth-verify';
-import { gatehouseAuth } from '@gatehouse/auth-verify/fastify';
+import { actorsOf, gatehouseAuth, type DelegationRule } from '@gatehouse/auth-verify/fastify';
 import { EVENT_SUBJECTS, InvalidTokenError, type AccessTokenClaims } from '@gatehouse/contracts';
 import Fastify from 'fastify';
 
@@ -13,6 +13,8 @@ app.get('/orders', { config: { scopes: ['orders:read'] } }, (req) => {
   return { sub: who?.sub };
 });
 app.get('/open', { config: { public: true } }, () => app.gatehouse.readiness());
+const delegated: DelegationRule = { require: true, actors: ['orders-service'] };
+app.post('/reserve', { config: { scopes: ['inventory:reserve'], delegation: delegated } }, (req) => ({ actors: req.principal ? actorsOf(req.principal) : [], act: req.principal?.act?.sub }));
 const verifier: GatehouseVerifier = app.gatehouse;
 const refusal = httpRefusal(new InvalidTokenError());
 export const checks: [boolean, number | undefined, string] = [verifier.readiness().jwks, refusal?.status, EVENT_SUBJECTS.revokedToken];

@@ -77,6 +77,37 @@ describe.each(['nest', 'express', 'fastify'] as const)('%s adapter', (adapter) =
     expect(await write.json()).toMatchObject({ code: 'AUTH_INSUFFICIENT_SCOPE' });
   });
 
+  it('applies delegation rules alike: require (a listed actor for a user) and forbid, 403 AUTH_FORBIDDEN otherwise', async () => {
+    const user = issuer.token({ sub: 'user-8' });
+    const exchanged = issuer.token({ sub: 'user-8', client_id: 'orders-service', act: { sub: 'orders-service' }, origin_client_id: 'gatehouse' });
+    const other = issuer.token({ sub: 'user-8', client_id: 'billing', act: { sub: 'billing' } });
+    const delegated = await get('/delegated', exchanged);
+    expect(delegated.status).toBe(200);
+    expect(await delegated.json()).toEqual({ sub: 'user-8', actors: ['orders-service'] });
+    for (const token of [user, other]) {
+      const res = await get('/delegated', token);
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'AUTH_FORBIDDEN' });
+    }
+    expect((await get('/direct', user)).status).toBe(200);
+    expect((await get('/direct', exchanged)).status).toBe(403);
+  });
+
+  it('refuses an exchanged token once its origin client or an actor is revoked over NATS', async () => {
+    const iat = Math.floor(Date.now() / 1000) - 1;
+    const viaOrigin = issuer.token({ iat, client_id: 'orders-service', act: { sub: 'orders-service' }, origin_client_id: `spa-${events.prefix}` });
+    const viaActor = issuer.token({ iat, client_id: 'svc-b', act: { sub: 'svc-b', act: { sub: `actor-${events.prefix}` } } });
+    expect((await get('/me', viaOrigin)).status).toBe(200);
+    expect((await get('/me', viaActor)).status).toBe(200);
+    await events.publisher.publish('gatehouse.revoked.client', { v: 1, clientId: `spa-${events.prefix}`, notBefore: iat + 1 }, randomUUID());
+    await events.publisher.publish('gatehouse.revoked.client', { v: 1, clientId: `actor-${events.prefix}`, notBefore: iat + 1 }, randomUUID());
+    const deadline = Date.now() + 3000;
+    while (((await get('/me', viaOrigin)).status !== 401 || (await get('/me', viaActor)).status !== 401) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect((await get('/me', viaOrigin)).status).toBe(401);
+    expect((await get('/me', viaActor)).status).toBe(401);
+    expect(await app.rejections('revoked_client')).toBeGreaterThan(0);
+  });
+
   it('refuses two Authorization headers and a non-Bearer scheme', async () => {
     const token = issuer.token();
     const status = (headers: Record<string, string | string[]>) =>

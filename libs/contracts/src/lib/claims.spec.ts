@@ -1,4 +1,4 @@
-import { accessTokenClaimsSchema, parseAccessTokenClaims } from './claims';
+import { MAX_ACT_NESTING, accessTokenClaimsSchema, actDepth, actorChain, parseAccessTokenClaims } from './claims';
 
 const valid = {
   iss: 'http://127.0.0.1:3000',
@@ -14,7 +14,14 @@ const valid = {
 
 const ABSENT = Symbol('absent');
 /** Values every claim is tried with: types, bounds and the odd ones JSON can produce. */
-const pool: unknown[] = [ABSENT, null, '', 'x', 'x'.repeat(255), 'x'.repeat(256), 0, -1, 1.5, 2 ** 53, 2 ** 53 - 1, 1_900_000_000, '1900000000', true, {}, [], ['orders'], [''], ['orders', 1], 'orders'];
+const pool: unknown[] = [{ sub: 'orders-service' }, { sub: 'b', act: { sub: 'a', extra: 1 } }, { sub: '' }, { sub: 'b', act: 'a' }, nested(8), nested(9), ABSENT, null, '', 'x', 'x'.repeat(255), 'x'.repeat(256), 0, -1, 1.5, 2 ** 53, 2 ** 53 - 1, 1_900_000_000, '1900000000', true, {}, [], ['orders'], [''], ['orders', 1], 'orders'];
+
+/** An `act` chain `depth` actors deep. */
+function nested(depth: number): unknown {
+  let act: Record<string, unknown> | undefined;
+  for (let i = 0; i < depth; i++) act = act ? { sub: `svc-${i}`, act } : { sub: `svc-${i}` };
+  return act;
+}
 
 function schemaResult(data: unknown): unknown {
   const parsed = accessTokenClaimsSchema.safeParse(data);
@@ -36,13 +43,22 @@ describe('parseAccessTokenClaims', () => {
     expect(out?.aud).not.toBe(input.aud);
   });
 
+  it('keeps an act chain (unknown members stripped) and the origin client; refuses a chain nested past the limit', () => {
+    const input = { ...valid, act: { sub: 'svc-b', act: { sub: 'orders-service', iss: 'dropped' } }, origin_client_id: 'gatehouse' };
+    expect(parseAccessTokenClaims(input)).toEqual({ ...valid, act: { sub: 'svc-b', act: { sub: 'orders-service' } }, origin_client_id: 'gatehouse' });
+    expect(actorChain(parseAccessTokenClaims(input)?.act)).toEqual(['svc-b', 'orders-service']);
+    expect(actDepth(parseAccessTokenClaims({ ...valid, act: nested(MAX_ACT_NESTING) })?.act)).toBe(MAX_ACT_NESTING);
+    expect(parseAccessTokenClaims({ ...valid, act: nested(MAX_ACT_NESTING + 1) })).toBeNull();
+    expect(schemaResult({ ...valid, act: nested(MAX_ACT_NESTING + 1) })).toBeNull();
+  });
+
   it.each(['not an object', null, 42, [valid], undefined])('refuses a payload that is not an object (%p)', (payload) => {
     expect(parseAccessTokenClaims(payload)).toBeNull();
     expect(schemaResult(payload)).toBeNull();
   });
 
   it('agrees with accessTokenClaimsSchema on every claim × edge value', () => {
-    const claims = [...Object.keys(valid), 'nbf'];
+    const claims = [...Object.keys(valid), 'nbf', 'act', 'origin_client_id'];
     let refused = 0;
     for (const name of claims) {
       for (const value of pool) {
@@ -56,7 +72,7 @@ describe('parseAccessTokenClaims', () => {
   });
 
   it('agrees with the schema on random pairs of damaged claims', () => {
-    const names = [...Object.keys(valid), 'nbf'];
+    const names = [...Object.keys(valid), 'nbf', 'act', 'origin_client_id'];
     let seed = 7;
     const next = (n: number) => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;

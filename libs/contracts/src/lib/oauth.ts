@@ -7,7 +7,18 @@ export interface TokenResponse {
   refresh_token?: string;
   /** OpenID Connect: an authorization_code grant with the `openid` scope. */
   id_token?: string;
+  /** RFC 8693 §2.2.1: the type of the token issued by a token exchange. */
+  issued_token_type?: string;
 }
+
+/** RFC 8693 §2.1: `grant_type` of a token exchange. */
+export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** RFC 8693 §3 token type identifier of an access token (the only one Gatehouse exchanges or issues). */
+export const ACCESS_TOKEN_TYPE_URN = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** RFC 8693 §3 token type identifier of a refresh token (refused as a subject token). */
+export const REFRESH_TOKEN_TYPE_URN = 'urn:ietf:params:oauth:token-type:refresh_token';
 
 /** OpenID Connect scopes (Core §5.4) and `offline_access` (§11); every other scope is a resource scope. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;

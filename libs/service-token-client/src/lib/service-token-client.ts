@@ -1,6 +1,7 @@
 import { checkAudience, normaliseScope, resolveOptions } from './client-options';
 import type { ResolvedOptions, ServiceTokenClientOptions } from './client-options';
-import { basicAuthorization, requestToken } from './token-endpoint';
+import { createHash } from 'node:crypto';
+import { basicAuthorization, requestExchange, requestToken, type GrantedToken } from './token-endpoint';
 import { isReplayableBody } from './replayable-body';
 import { ServiceTokenInvalidArgumentError } from './service-token-errors';
 
@@ -12,7 +13,22 @@ export type FetchWithTokenInit = RequestInit & {
   scope?: string;
   /** Correlation id sent as `x-request-id` when it is 1–128 chars of `[A-Za-z0-9._:-]`, else dropped. */
   requestId?: string;
+  /**
+   * The user's access token: call on their behalf with a token obtained by {@link ServiceTokenClient.exchange}
+   * (RFC 8693) instead of this service's own client-credentials token.
+   */
+  subjectToken?: string;
 };
+
+/** Cache counters of {@link ServiceTokenClient.exchange}, for metrics and the benchmark. */
+export interface ExchangeCacheStats {
+  /** Calls answered from the cache (or by joining an exchange in flight). */
+  hits: number;
+  /** Calls that sent a token exchange. */
+  misses: number;
+  /** Exchanged tokens held now. */
+  size: number;
+}
 
 interface CachedToken {
   accessToken: string;
@@ -20,6 +36,9 @@ interface CachedToken {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Most exchanged tokens kept (one per user token × audience × scope); beyond it the oldest goes. */
+const MAX_EXCHANGED = 10_000;
 
 /**
  * Client-credentials token cache for service-to-service calls: one token per (audience, scope),
@@ -49,6 +68,9 @@ export class ServiceTokenClient {
   readonly #authorization: string;
   readonly #cache = new Map<string, CachedToken>();
   readonly #inFlight = new Map<string, Promise<string>>();
+  readonly #exchanged = new Map<string, CachedToken>();
+  readonly #exchanging = new Map<string, Promise<string>>();
+  readonly #stats = { hits: 0, misses: 0 };
 
   constructor(options: ServiceTokenClientOptions) {
     this.#options = resolveOptions(options);
@@ -81,6 +103,51 @@ export class ServiceTokenClient {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * Trades a user's access token for one addressed to `audience` (RFC 8693 token exchange, within
+   * this client's exchange policy at auth-service). Cached per user token, audience and scope until
+   * `expires_in - refreshSkewSeconds` (an exchanged token never outlives the user's), one request for
+   * all concurrent callers; a failure is not cached.
+   *
+   * @param subjectToken - the user's access token, as the caller presented it
+   * @param audience - audience of the target service, e.g. `inventory`
+   * @param scopes - optional space-separated scopes (default: everything the policy allows there)
+   * @returns the exchanged access token (`sub` the user, `act.sub` this client)
+   * @throws ServiceTokenInvalidArgumentError `SERVICE_TOKEN_INVALID_ARGUMENT` for a bad token, audience or scope
+   * @throws ServiceTokenRejectedError `SERVICE_TOKEN_REJECTED` when auth-service refuses (`invalid_grant`: the user's token is dead)
+   * @throws ServiceTokenUnavailableError `SERVICE_TOKEN_UNAVAILABLE` on network error, timeout, 5xx or a malformed response
+   * @example
+   * ```ts
+   * const onBehalf = await tokens.exchange(userToken, 'inventory', 'inventory:reserve');
+   * ```
+   */
+  exchange(subjectToken: string, audience: string, scopes?: string): Promise<string> {
+    try {
+      const scope = normaliseScope(scopes);
+      const key = exchangeKey(checkSubjectToken(subjectToken), checkAudience(audience), scope);
+      const cached = this.#exchanged.get(key);
+      if (cached !== undefined && this.#options.now() < cached.refreshAt) {
+        this.#stats.hits++;
+        return Promise.resolve(cached.accessToken);
+      }
+      if (cached !== undefined) this.#exchanged.delete(key);
+      const pending = this.#exchanging.get(key);
+      if (pending) {
+        this.#stats.hits++;
+        return pending;
+      }
+      this.#stats.misses++;
+      return this.#fill(this.#exchanged, this.#exchanging, key, () => requestExchange(this.#options, this.#authorization, subjectToken, audience, scope));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Hits and misses of {@link exchange} since this client was created, and the entries held. */
+  exchangeStats(): ExchangeCacheStats {
+    return { ...this.#stats, size: this.#exchanged.size };
   }
 
   /**
@@ -122,43 +189,74 @@ export class ServiceTokenClient {
     if (typeof init !== 'object' || init === null) {
       throw new ServiceTokenInvalidArgumentError('init', 'must be an object with an audience');
     }
-    const { audience, scope, requestId, ...rest } = init;
-    const token = await this.getToken(audience, scope);
+    const { audience, scope, requestId, subjectToken, ...rest } = init;
+    const obtain = () => (subjectToken === undefined ? this.getToken(audience, scope) : this.exchange(subjectToken, audience, scope));
+    const token = await obtain();
     const first = await fetch(url, withHeaders(rest, token, requestId));
     if (first.status !== 401) return first;
-    this.#invalidateIfCurrent(cacheKey(audience, normaliseScope(scope)), token);
+    if (subjectToken === undefined) this.#invalidateIfCurrent(this.#cache, cacheKey(audience, normaliseScope(scope)), token);
+    else this.#invalidateIfCurrent(this.#exchanged, exchangeKey(subjectToken, audience, normaliseScope(scope)), token);
     if (!isReplayableBody(rest.body)) return first;
     // Release the first connection before retrying.
     await first.body?.cancel().catch(() => undefined);
-    const fresh = await this.getToken(audience, scope);
+    const fresh = await obtain();
     return fetch(url, withHeaders(rest, fresh, requestId));
   }
 
   #refresh(key: string, audience: string, scope: string | undefined): Promise<string> {
+    return this.#fill(this.#cache, this.#inFlight, key, () => requestToken(this.#options, this.#authorization, audience, scope));
+  }
+
+  /** One request for `key`, shared by every caller until it settles; only it may fill `cache`. */
+  #fill(cache: Map<string, CachedToken>, inFlight: Map<string, Promise<string>>, key: string, request: () => Promise<GrantedToken>): Promise<string> {
     const startedAt = this.#options.now();
-    const pending = requestToken(this.#options, this.#authorization, audience, scope).then(
+    const pending = request().then(
       (granted) => {
         // Only the request still registered for this key may fill the cache (invalidate detaches it).
-        if (this.#inFlight.get(key) === pending) {
+        if (inFlight.get(key) === pending) {
           const lifetimeMs = (granted.expiresInSeconds - this.#options.refreshSkewSeconds) * 1000;
-          this.#cache.set(key, { accessToken: granted.accessToken, refreshAt: startedAt + lifetimeMs });
-          this.#inFlight.delete(key);
+          if (lifetimeMs > 0) {
+            if (cache === this.#exchanged && cache.size >= MAX_EXCHANGED) this.#evictExchanged();
+            cache.set(key, { accessToken: granted.accessToken, refreshAt: startedAt + lifetimeMs });
+          }
+          inFlight.delete(key);
         }
         return granted.accessToken;
       },
       (err: unknown) => {
-        if (this.#inFlight.get(key) === pending) this.#inFlight.delete(key);
+        if (inFlight.get(key) === pending) inFlight.delete(key);
         throw err;
       },
     );
-    this.#inFlight.set(key, pending);
+    inFlight.set(key, pending);
     return pending;
   }
 
-  /** Concurrent 401s on one token must trigger one refresh, not one per response. */
-  #invalidateIfCurrent(key: string, token: string): void {
-    if (this.#cache.get(key)?.accessToken === token) this.#cache.delete(key);
+  /** Expired entries first; if none, the oldest (insertion order). */
+  #evictExchanged(): void {
+    const now = this.#options.now();
+    for (const [key, entry] of this.#exchanged) if (entry.refreshAt <= now) this.#exchanged.delete(key);
+    if (this.#exchanged.size < MAX_EXCHANGED) return;
+    const oldest = this.#exchanged.keys().next();
+    if (!oldest.done) this.#exchanged.delete(oldest.value);
   }
+
+  /** Concurrent 401s on one token must trigger one refresh, not one per response. */
+  #invalidateIfCurrent(cache: Map<string, CachedToken>, key: string, token: string): void {
+    if (cache.get(key)?.accessToken === token) cache.delete(key);
+  }
+}
+
+/** The user's token is hashed into the key: the cache holds exchanged tokens, not copies of users' tokens. */
+function exchangeKey(subjectToken: string, audience: string, scope: string | undefined): string {
+  return `${createHash('sha256').update(subjectToken).digest('base64url')} ${audience} ${scope ?? ''}`;
+}
+
+function checkSubjectToken(token: unknown): string {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 8192 || /\s/.test(token)) {
+    throw new ServiceTokenInvalidArgumentError('subjectToken', 'must be an access token (no whitespace, at most 8192 characters)');
+  }
+  return token;
 }
 
 function cacheKey(audience: string, scope: string | undefined): string {

@@ -16,20 +16,35 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
   return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
 }
 
+/** RFC 8693 identifiers the exchange request uses. */
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
 /**
  * One `client_credentials` request to auth-service.
  *
  * @throws ServiceTokenRejectedError `SERVICE_TOKEN_REJECTED` on 4xx
  * @throws ServiceTokenUnavailableError `SERVICE_TOKEN_UNAVAILABLE` on network error, timeout, 3xx/5xx, bad body
  */
-export async function requestToken(
-  options: ResolvedOptions,
-  authorization: string,
-  audience: string,
-  scope: string | undefined,
-): Promise<GrantedToken> {
+export function requestToken(options: ResolvedOptions, authorization: string, audience: string, scope: string | undefined): Promise<GrantedToken> {
   const form = new URLSearchParams({ grant_type: 'client_credentials', audience });
   if (scope !== undefined) form.set('scope', scope);
+  return requestGrant(options, authorization, form);
+}
+
+/**
+ * One token exchange (RFC 8693): the user's access token for one addressed to `audience`.
+ *
+ * @throws ServiceTokenRejectedError `SERVICE_TOKEN_REJECTED` on 4xx (`invalid_grant`: the user's token is no longer good)
+ * @throws ServiceTokenUnavailableError `SERVICE_TOKEN_UNAVAILABLE` on network error, timeout, 3xx/5xx, bad body
+ */
+export function requestExchange(options: ResolvedOptions, authorization: string, subjectToken: string, audience: string, scope: string | undefined): Promise<GrantedToken> {
+  const form = new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: subjectToken, subject_token_type: ACCESS_TOKEN_TYPE, audience });
+  if (scope !== undefined) form.set('scope', scope);
+  return requestGrant(options, authorization, form);
+}
+
+async function requestGrant(options: ResolvedOptions, authorization: string, form: URLSearchParams): Promise<GrantedToken> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   let status: number | undefined;
   try {

@@ -12,6 +12,8 @@ export type TokenMode =
 export interface TokenRequest {
   audience: string | null;
   scope: string | null;
+  /** Token exchange only: the user's token. */
+  subjectToken?: string | null;
   clientId: string;
   clientSecret: string;
 }
@@ -31,6 +33,8 @@ export class FakeAuthServer {
   readonly tokenRequests: TokenRequest[] = [];
   readonly resourceRequests: ResourceRequest[] = [];
   readonly revoked = new Set<string>();
+  /** User tokens the token exchange refuses (`invalid_grant`). */
+  readonly deadSubjects = new Set<string>();
   mode: TokenMode = { kind: 'ok' };
   rejectEveryToken = false;
   #issued = 0;
@@ -71,6 +75,7 @@ export class FakeAuthServer {
     this.tokenRequests.length = 0;
     this.resourceRequests.length = 0;
     this.revoked.clear();
+    this.deadSubjects.clear();
     this.mode = { kind: 'ok' };
     this.rejectEveryToken = false;
   }
@@ -87,8 +92,9 @@ export class FakeAuthServer {
     if (mode.kind === 'hang') return;
     const credentials = parseBasic(req.headers.authorization);
     const form = new URLSearchParams(body);
+    const exchange = form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:token-exchange';
     if (credentials) {
-      this.tokenRequests.push({ ...credentials, audience: form.get('audience'), scope: form.get('scope') });
+      this.tokenRequests.push({ ...credentials, audience: form.get('audience'), scope: form.get('scope'), ...(exchange ? { subjectToken: form.get('subject_token') } : {}) });
     }
     if (mode.kind === 'status') {
       res.writeHead(mode.status, { 'content-type': 'application/json' }).end(mode.body);
@@ -97,6 +103,7 @@ export class FakeAuthServer {
     if (!credentials || credentials.clientId !== this.clientId || credentials.clientSecret !== this.clientSecret) {
       return send(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed.' });
     }
+    if (exchange) return this.#exchange(form, res, mode.expiresIn ?? 300);
     if (req.headers['content-type'] !== 'application/x-www-form-urlencoded' || form.get('grant_type') !== 'client_credentials') {
       return send(res, 400, { error: 'invalid_request', error_description: 'Expected a client_credentials form.' });
     }
@@ -104,6 +111,16 @@ export class FakeAuthServer {
     this.#issued += 1;
     const token = `tok-${this.#issued}-${form.get('audience')}`;
     send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: mode.expiresIn ?? 300, scope: form.get('scope') ?? '' });
+  }
+
+  #exchange(form: URLSearchParams, res: ServerResponse, expiresIn: number): void {
+    const subject = form.get('subject_token');
+    if (!subject || form.get('subject_token_type') !== 'urn:ietf:params:oauth:token-type:access_token' || !form.get('audience')) {
+      return send(res, 400, { error: 'invalid_request', error_description: 'subject_token, subject_token_type and audience are required.' });
+    }
+    if (this.deadSubjects.has(subject)) return send(res, 400, { error: 'invalid_grant', error_description: 'The subject token is invalid, expired or revoked.' });
+    this.#issued += 1;
+    send(res, 200, { access_token: `xtok-${this.#issued}-${form.get('audience')}`, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: expiresIn, scope: form.get('scope') ?? '' });
   }
 
   #resource(req: IncomingMessage, body: string, res: ServerResponse): void {

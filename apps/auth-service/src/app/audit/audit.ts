@@ -17,7 +17,8 @@ export type AuditEvent =
   | 'consent_withdrawn'
   | 'backchannel_logout_delivered'
   | 'backchannel_logout_failed'
-  | 'account_deleted';
+  | 'account_deleted'
+  | 'token_exchanged';
 
 /** Who and where, for an audit row. */
 export interface AuditContext {

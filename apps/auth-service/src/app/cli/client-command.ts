@@ -4,6 +4,7 @@ import type { ClientGrantType, TokenEndpointAuthMethod } from '@gatehouse/contra
 import { clientDocument } from '../clients/client-document';
 import type { ClientMetadataInput } from '../clients/client-metadata';
 import { ClientsService } from '../clients/clients.service';
+import { parseExchangeTarget, type ExchangePolicy } from '../clients/exchange-policy';
 
 /** `client create --help` (and `client update`). */
 export const CLIENT_CREATE_HELP = `usage: main.js client create --id ID [options]
@@ -27,10 +28,17 @@ say (the secret stays; public stays public). Logs go to stderr.
   --public                         public client (SPA, mobile): no secret, PKCE only
   --auth-method M                  client_secret_basic (default) | client_secret_post
   --first-party                    trusted app: no consent screen
+  --exchange-subject-audience A    token exchange (RFC 8693): the audience user tokens must carry to be
+                                   exchanged by this client (the service it runs)
+  --exchange 'AUD=SCOPE… [requires SCOPE…]'
+                                   token exchange target (repeatable): the scopes it may obtain at AUD,
+                                   and the scopes the user's token must hold for that
   --help                           this text
 
 examples:
   main.js client create --id billing --audience orders --scope orders:read
+  main.js client create --id orders-service --audience inventory --scope inventory:reserve \\
+    --exchange-subject-audience orders --exchange 'inventory=inventory:reserve requires orders:write'
   main.js client create --id my-spa --public --redirect-uri https://app.example.com/callback \\
     --scope "openid email offline_access orders:read" --audience orders`;
 
@@ -63,6 +71,8 @@ function metadataFromFlags(argv: string[]): { id: string; metadata: ClientMetada
       public: { type: 'boolean' },
       'auth-method': { type: 'string' },
       'first-party': { type: 'boolean' },
+      'exchange-subject-audience': { type: 'string' },
+      exchange: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -80,6 +90,19 @@ function metadataFromFlags(argv: string[]): { id: string; metadata: ClientMetada
       grantTypes: values['grant-type'] as ClientGrantType[] | undefined,
       tokenEndpointAuthMethod: method as TokenEndpointAuthMethod,
       firstParty: values['first-party'] ?? false,
+      tokenExchange: exchangeFromFlags(values['exchange-subject-audience'], values.exchange ?? []),
     },
+  };
+}
+
+function exchangeFromFlags(subjectAudience: string | undefined, targets: string[]): ExchangePolicy | null {
+  if (subjectAudience === undefined && targets.length === 0) return null;
+  return {
+    subjectAudience: subjectAudience ?? '',
+    targets: targets.map((t) => {
+      const target = parseExchangeTarget(t);
+      if (!target) throw new Error(`client: --exchange must look like 'inventory=inventory:reserve requires orders:write'`);
+      return target;
+    }),
   };
 }

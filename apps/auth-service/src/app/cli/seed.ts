@@ -14,7 +14,15 @@ import { UsersService } from '../users/users.service';
  * receives back-channel logouts (README, "Sign users in from your app").
  */
 const SAMPLE_CLIENTS: readonly (NewClient & { env?: string })[] = [
-  { id: 'orders-service', name: 'orders-service', audiences: ['inventory'], scopes: [SCOPES.inventoryReserve], env: 'SEED_ORDERS_CLIENT_SECRET' },
+  {
+    id: 'orders-service',
+    name: 'orders-service',
+    audiences: ['inventory'],
+    scopes: [SCOPES.inventoryReserve],
+    // Reserves stock for the user who orders (README, "On behalf of the user").
+    tokenExchange: { subjectAudience: 'orders', targets: [{ audience: 'inventory', scopes: [SCOPES.inventoryReserve], subjectScopes: [SCOPES.ordersWrite] }] },
+    env: 'SEED_ORDERS_CLIENT_SECRET',
+  },
   {
     id: 'sample-spa',
     name: 'Sample SPA',
@@ -65,8 +73,14 @@ export async function seed(app: INestApplicationContext, config: AuthConfig, env
 
   for (const { env: secretVar, ...sample } of SAMPLE_CLIENTS) {
     const given = secretVar ? env[secretVar] : undefined;
-    if (await clients.find(sample.id)) {
+    const existing = await clients.find(sample.id);
+    if (existing) {
       if (given) await clients.setSecret(sample.id, given);
+      if (sample.tokenExchange && !existing.tokenExchange && !existing.revokedAt) {
+        // A database seeded before token exchange: give the sample its policy, nothing else changes.
+        await clients.update(sample.id, { ...existing, tokenExchange: sample.tokenExchange });
+        log.info({ clientId: sample.id }, 'seed: token-exchange policy added');
+      }
       log.info({ clientId: sample.id }, 'seed: client exists');
       continue;
     }

@@ -4,7 +4,7 @@ import type { ClientEntity } from './client.entity';
 function client(id: string, revokedAt: Date | null = null): ClientEntity {
   return {
     id, name: id, secretHash: Buffer.alloc(32), audiences: ['orders'], scopes: ['orders:read'], createdAt: new Date(0), revokedAt,
-    redirectUris: [], postLogoutRedirectUris: [], backchannelLogoutUri: null, tokenEndpointAuthMethod: 'client_secret_basic', grantTypes: ['client_credentials'], firstParty: false,
+    redirectUris: [], postLogoutRedirectUris: [], backchannelLogoutUri: null, tokenEndpointAuthMethod: 'client_secret_basic', grantTypes: ['client_credentials'], firstParty: false, tokenExchange: null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { CLIENT_GRANT_TYPES, OIDC_SCOPES, RequestInvalidError, TOKEN_ENDPOINT_AUTH_METHODS, isValidClientId, parseScope, type ClientGrantType, type TokenEndpointAuthMethod } from '@gatehouse/contracts';
+import { checkExchangePolicy, type ExchangePolicy } from './exchange-policy';
 
 /** Client registration input, with the RFC 7591 fields under their camel-cased names. */
 export interface ClientMetadataInput {
@@ -11,6 +12,8 @@ export interface ClientMetadataInput {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
   grantTypes?: ClientGrantType[] | undefined;
   firstParty?: boolean | undefined;
+  /** Token exchange (RFC 8693); null or absent: the client may not exchange tokens. */
+  tokenExchange?: ExchangePolicy | null | undefined;
 }
 
 /** Validated, normalised client metadata, as stored. */
@@ -24,6 +27,7 @@ export interface ClientMetadata {
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   grantTypes: ClientGrantType[];
   firstParty: boolean;
+  tokenExchange: ExchangePolicy | null;
 }
 
 type Issue = { path: string; message: string };
@@ -86,8 +90,10 @@ export function checkClientMetadata(id: string, input: ClientMetadataInput, reso
   if (!redirects && scopes.some((s) => (OIDC_SCOPES as readonly string[]).includes(s))) issues.push({ path: 'scope', message: 'OpenID scopes need the authorization_code grant' });
   const name = input.name ?? id;
   if (name.length < 1 || name.length > 200) issues.push({ path: 'client_name', message: 'must be 1 to 200 characters' });
+  const tokenExchange = checkExchangePolicy(input.tokenExchange, resourceAudiences, issues);
+  if (tokenExchange && method === 'none') issues.push({ path: 'token_exchange', message: 'a public client cannot exchange tokens' });
   if (issues.length > 0) throw new RequestInvalidError('The client registration is invalid.', issues);
-  return { name, audiences, scopes, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, tokenEndpointAuthMethod: method, grantTypes, firstParty: input.firstParty ?? false };
+  return { name, audiences, scopes, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, tokenEndpointAuthMethod: method, grantTypes, firstParty: input.firstParty ?? false, tokenExchange };
 }
 
 function uris(path: string, given: string[] | undefined, issues: Issue[]): string[] {

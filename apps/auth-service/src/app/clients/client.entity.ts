@@ -1,4 +1,5 @@
 import type { ClientGrantType, TokenEndpointAuthMethod } from '@gatehouse/contracts';
+import type { ExchangePolicy } from './exchange-policy';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /**
@@ -41,6 +42,10 @@ export class ClientEntity {
   /** First-party apps skip the consent screen. */
   @Column('boolean', { name: 'first_party', default: false })
   firstParty!: boolean;
+
+  /** RFC 8693 token-exchange policy (see exchange-policy.ts); null: no exchange. */
+  @Column('jsonb', { name: 'token_exchange', nullable: true })
+  tokenExchange!: ExchangePolicy | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

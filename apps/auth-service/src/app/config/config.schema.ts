@@ -1,4 +1,4 @@
-import { MAX_ACCESS_TOKEN_TTL_SECONDS, parseScope } from '@gatehouse/contracts';
+import { MAX_ACCESS_TOKEN_TTL_SECONDS, MAX_ACT_NESTING, parseScope } from '@gatehouse/contracts';
 import { NATS_URL_RULE, parseNatsUrls } from '@gatehouse/revocation-events';
 import { baseConfigShape, intInRange as intIn } from '@gatehouse/service-runtime';
 import { z } from 'zod';
@@ -80,6 +80,8 @@ export const configSchema = z
       z.array(z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/, 'must be lowercase audience names')).min(1),
     ),
     DEFAULT_USER_SCOPES: scopeList('orders:read orders:write'),
+    /** Most actors an exchanged token may name (RFC 8693 `act` nesting): 1 = no exchanging of exchanged tokens. */
+    TOKEN_EXCHANGE_MAX_DEPTH: intIn(1, MAX_ACT_NESTING, 2),
     LOCAL_DIR: z.string().min(1).default('.local'),
     /** Web dashboard session: idle timeout and absolute lifetime, seconds (DESIGN.md, Web sessions). */
     WEB_SESSION_IDLE: intIn(1, 86_400, 1800),

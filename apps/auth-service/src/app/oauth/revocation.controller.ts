@@ -1,4 +1,4 @@
-import { EVENT_SUBJECTS, FIRST_PARTY_CLIENT_ID, OAuthError } from '@gatehouse/contracts';
+import { EVENT_SUBJECTS, FIRST_PARTY_CLIENT_ID, OAuthError, type ActorClaim } from '@gatehouse/contracts';
 import { Public } from '@gatehouse/service-runtime';
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -23,7 +23,7 @@ const schema = z.object({
 /** Introspection answer (RFC 7662 §2.2); inactive tokens reveal nothing else. */
 export type IntrospectionResponse =
   | { active: false }
-  | { active: true; token_type: 'Bearer' | 'refresh_token'; scope: string; client_id: string; sub: string; exp: number; iat?: number; iss?: string; aud?: string | string[]; jti?: string; sid?: string };
+  | { active: true; token_type: 'Bearer' | 'refresh_token'; scope: string; client_id: string; sub: string; exp: number; iat?: number; iss?: string; aud?: string | string[]; jti?: string; sid?: string; act?: ActorClaim; origin_client_id?: string };
 
 /** POST /oauth/revoke (RFC 7009) and POST /oauth/introspect (RFC 7662). */
 @Public()

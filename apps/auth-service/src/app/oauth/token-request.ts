@@ -4,7 +4,8 @@ import { OAuthError } from '@gatehouse/contracts';
 export type TokenRequest = {
   grant_type: string;
   scope?: string;
-  // RFC 8707 `resource` is a URI; Gatehouse audiences are plain names, so `audience` it is.
+  // RFC 8707 `resource` is a URI; Gatehouse audiences are plain names, so `audience` it is
+  // (token exchange also reads `resource`, as an audience name, like /oauth/authorize).
   audience?: string;
   refresh_token?: string;
   code?: string;
@@ -12,6 +13,13 @@ export type TokenRequest = {
   code_verifier?: string;
   client_id?: string;
   client_secret?: string;
+  // RFC 8693 token exchange.
+  subject_token?: string;
+  subject_token_type?: string;
+  actor_token?: string;
+  actor_token_type?: string;
+  requested_token_type?: string;
+  resource?: string;
 };
 
 /** Name, minimum and maximum length; every parameter is an optional string unless its minimum is > 0. */
@@ -25,6 +33,12 @@ const PARAMETERS: readonly (readonly [keyof TokenRequest, number, number])[] = [
   ['code_verifier', 0, 512],
   ['client_id', 0, Number.POSITIVE_INFINITY],
   ['client_secret', 0, Number.POSITIVE_INFINITY],
+  ['subject_token', 0, 8192],
+  ['subject_token_type', 0, 128],
+  ['actor_token', 0, 8192],
+  ['actor_token_type', 0, 128],
+  ['requested_token_type', 0, 128],
+  ['resource', 0, 1024],
 ];
 
 /**

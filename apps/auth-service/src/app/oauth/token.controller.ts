@@ -1,4 +1,4 @@
-import { OAuthError, parseScope, type TokenResponse } from '@gatehouse/contracts';
+import { OAuthError, TOKEN_EXCHANGE_GRANT_TYPE, parseScope, type TokenResponse } from '@gatehouse/contracts';
 import { Public } from '@gatehouse/service-runtime';
 import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -8,11 +8,12 @@ import { TokenIssuer } from '../tokens/token-issuer.service';
 import { AuthorizationCodeGrant } from './authorization-code-grant.service';
 import { presentedClient } from './client-credentials';
 import { OAuthClientResolver } from './oauth-client.resolver';
+import { TokenExchangeGrant } from './token-exchange/token-exchange.grant';
 import { parseTokenRequest, type TokenRequest } from './token-request';
 
-const SUPPORTED_GRANTS = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
+const SUPPORTED_GRANTS = ['authorization_code', 'client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT_TYPE] as const;
 
-/** POST /oauth/token: authorization_code (RFC 6749 §4.1.3 + PKCE), client_credentials (§4.4), refresh_token (§6). */
+/** POST /oauth/token: authorization_code (RFC 6749 §4.1.3 + PKCE), client_credentials (§4.4), refresh_token (§6), token exchange (RFC 8693). */
 @Public()
 @Controller('oauth')
 export class TokenController {
@@ -22,6 +23,7 @@ export class TokenController {
     private readonly refresh: RefreshTokenService,
     private readonly resolver: OAuthClientResolver,
     private readonly codeGrant: AuthorizationCodeGrant,
+    private readonly exchangeGrant: TokenExchangeGrant,
   ) {}
 
   @Post('token')
@@ -44,6 +46,7 @@ export class TokenController {
     }
     const presented = presentedClient(authorization, params);
     const client = await this.clients.authenticate(presented.id, presented.secret);
+    if (params.grant_type === TOKEN_EXCHANGE_GRANT_TYPE) return this.exchangeGrant.exchange(params, client, req.ip);
     if (!client.grantTypes.includes('client_credentials')) throw new OAuthError('unauthorized_client', 'This client may not use the client_credentials grant.');
     const scopes = pick('scope', client.scopes, params.scope === undefined ? undefined : parseScope(params.scope));
     const audiences = pick('audience', client.audiences, params.audience === undefined ? undefined : parseScope(params.audience));

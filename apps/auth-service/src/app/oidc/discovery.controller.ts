@@ -1,4 +1,4 @@
-import { OIDC_SCOPES, SCOPES, TOKEN_ENDPOINT_AUTH_METHODS } from '@gatehouse/contracts';
+import { OIDC_SCOPES, SCOPES, TOKEN_ENDPOINT_AUTH_METHODS, TOKEN_EXCHANGE_GRANT_TYPE } from '@gatehouse/contracts';
 import { Public } from '@gatehouse/service-runtime';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { AUTH_CONFIG } from '../config/config.tokens';
@@ -50,7 +50,7 @@ export function providerMetadata(config: AuthConfig): Record<string, unknown> {
     introspection_endpoint: `${iss}/oauth/introspect`,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT_TYPE],
     code_challenge_methods_supported: ['S256'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
@@ -58,7 +58,7 @@ export function providerMetadata(config: AuthConfig): Record<string, unknown> {
     revocation_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: [...OIDC_SCOPES, ...resourceScopes],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp', 'email', 'email_verified'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp', 'email', 'email_verified', 'act', 'origin_client_id'],
     prompt_values_supported: ['none', 'login', 'consent'],
     authorization_response_iss_parameter_supported: true,
     backchannel_logout_supported: true,

@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, accessTokenClaimsSchema, type AccessTokenClaims, type PublicJwk } from '@gatehouse/contracts';
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, accessTokenClaimsSchema, actorChain, type AccessTokenClaims, type PublicJwk } from '@gatehouse/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -6,6 +6,7 @@ import { createPublicKey } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
+import type { SqlStatement } from '../database/one-statement';
 import { KeyStoreService } from '../keys/key-store.service';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -42,18 +43,33 @@ export class AccessTokenVerifier {
     }
   }
 
-  /** Whether verified claims are still honoured: not revoked by jti, session, user or client. */
+  /**
+   * Whether verified claims are still honoured: not revoked by jti, session, user or client —
+   * for an exchanged token, any client of its chain (acting clients and the origin client).
+   */
   async isLive(claims: AccessTokenClaims): Promise<boolean> {
+    return this.isLiveThen(claims);
+  }
+
+  /**
+   * {@link isLive}, and — only if the claims are live — `then` (an INSERT, e.g. an audit row) in
+   * the same statement: one round trip for the check and the write that depends on it.
+   */
+  async isLiveThen(claims: AccessTokenClaims, then?: SqlStatement): Promise<boolean> {
+    if (claims.sid && !isUuid(claims.sid)) return false;
+    const params: unknown[] = [claims.jti, claims.sid ?? null, claims.sub, clientsOf(claims)];
+    const write = then ? `, w AS (${then.text.replace(/\$(\d+)/g, (_, n: string) => `$${4 + Number(n)}`).replace(/\bVALUES\s*\(([^]*)\)\s*$/, 'SELECT $1 FROM live WHERE ok')})` : '';
+    if (then) params.push(...then.params);
     const rows: { ok: boolean }[] = await this.ds.query(
-      `SELECT NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $1)
+      `WITH live AS (SELECT NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $1)
           AND ($2::uuid IS NULL OR EXISTS (
                 SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
                  WHERE s.id = $2::uuid AND s.user_id::text = $3 AND s.revoked_at IS NULL
                    AND u.disabled_at IS NULL AND s.absolute_expires_at > now()))
-          AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.id = $4 AND c.revoked_at IS NOT NULL) AS ok`,
-      [claims.jti, claims.sid && isUuid(claims.sid) ? claims.sid : null, claims.sub, claims.client_id],
+          AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.id = ANY($4::text[]) AND c.revoked_at IS NOT NULL) AS ok)${write}
+       SELECT ok FROM live`,
+      params,
     );
-    if (claims.sid && !isUuid(claims.sid)) return false;
     return rows[0]?.ok === true;
   }
 
@@ -65,6 +81,11 @@ export class AccessTokenVerifier {
     }
     return pem;
   }
+}
+
+/** Every client whose revocation kills the token: its own, the origin of an exchange, and each actor. */
+function clientsOf(claims: AccessTokenClaims): string[] {
+  return [...new Set([claims.client_id, ...(claims.origin_client_id ? [claims.origin_client_id] : []), ...actorChain(claims.act)])];
 }
 
 function isUuid(value: string): boolean {

@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, type AccessTokenClaims } from '@gatehouse/contracts';
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, type AccessTokenClaims, type ActorClaim } from '@gatehouse/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID, sign, type KeyObject } from 'node:crypto';
@@ -14,6 +14,12 @@ export interface AccessTokenRequest {
   scopes: readonly string[];
   /** Session id; user tokens only. */
   sid?: string;
+  /** Token exchange: the actor chain (RFC 8693 §4.1), the client the chain began with, and the subject token's exp (never outlived). */
+  act?: ActorClaim;
+  originClientId?: string;
+  notAfter?: number;
+  /** Use this jti (the caller recorded it before signing); a fresh UUID otherwise. */
+  jti?: string;
 }
 
 /** A freshly signed access token. */
@@ -46,7 +52,7 @@ export class TokenIssuer {
       keyid: kid,
       header: { alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid },
     });
-    return { token, jti: claims.jti, expiresIn: this.config.ACCESS_TOKEN_TTL, exp: claims.exp, scope: claims.scope };
+    return { token, jti: claims.jti, expiresIn: claims.exp - claims.iat, exp: claims.exp, scope: claims.scope };
   }
 
   /**
@@ -60,7 +66,7 @@ export class TokenIssuer {
     const claims = this.claims(req);
     const input = `${this.encodedHeader(kid)}.${base64url(claims)}`;
     const signature = await signOnPool(input, privateKey);
-    return { token: `${input}.${signature.toString('base64url')}`, jti: claims.jti, expiresIn: this.config.ACCESS_TOKEN_TTL, exp: claims.exp, scope: claims.scope };
+    return { token: `${input}.${signature.toString('base64url')}`, jti: claims.jti, expiresIn: claims.exp - claims.iat, exp: claims.exp, scope: claims.scope };
   }
 
   /** The protected header only changes with the key: encode it once per kid. */
@@ -72,18 +78,20 @@ export class TokenIssuer {
   private claims(req: AccessTokenRequest): AccessTokenClaims {
     const iat = Math.floor(Date.now() / 1000);
     const ttl = this.config.ACCESS_TOKEN_TTL;
-    const jti = randomUUID();
+    const jti = req.jti ?? randomUUID();
     const scope = req.scopes.join(' ');
     const claims: AccessTokenClaims = {
       iss: this.config.ISSUER,
       sub: req.sub,
       aud: req.audiences.length === 1 ? (req.audiences[0] as string) : [...req.audiences],
-      exp: iat + ttl,
+      exp: req.notAfter === undefined ? iat + ttl : Math.min(iat + ttl, req.notAfter),
       iat,
       jti,
       client_id: req.clientId,
       scope,
       ...(req.sid ? { sid: req.sid } : {}),
+      ...(req.act ? { act: req.act } : {}),
+      ...(req.originClientId ? { origin_client_id: req.originClientId } : {}),
     };
     return claims;
   }

@@ -1,5 +1,6 @@
 import type { ClientMetadataInput } from '../clients/client-metadata';
 import type { ClientEntity } from '../clients/client.entity';
+import { formatExchangeTarget, parseExchangeTarget, type ExchangePolicy } from '../clients/exchange-policy';
 import { listField, textField, type FormBody } from './form';
 
 /** What kind of client the /admin form registers. */
@@ -16,6 +17,10 @@ export interface ClientFormValues {
   postLogoutRedirectUris: string;
   backchannelLogoutUri: string;
   firstParty: boolean;
+  /** Token exchange: the audience subject tokens must carry ('' for no policy). */
+  exchangeSubjectAudience: string;
+  /** Token exchange targets, one `AUDIENCE=SCOPE… [requires SCOPE…]` per line. */
+  exchangeTargets: string;
 }
 
 /** The form's values for an existing client. */
@@ -30,6 +35,8 @@ export function formValuesOf(c: ClientEntity): ClientFormValues {
     postLogoutRedirectUris: c.postLogoutRedirectUris.join('\n'),
     backchannelLogoutUri: c.backchannelLogoutUri ?? '',
     firstParty: c.firstParty,
+    exchangeSubjectAudience: c.tokenExchange?.subjectAudience ?? '',
+    exchangeTargets: (c.tokenExchange?.targets ?? []).map(formatExchangeTarget).join('\n'),
   };
 }
 
@@ -58,6 +65,13 @@ export function clientFormInput(form: FormBody): { id: string; metadata: ClientM
       postLogoutRedirectUris: lines('post_logout_redirect_uris'),
       backchannelLogoutUri: backchannel || null,
       firstParty: textField(form, 'first_party', 8) === 'on',
+      tokenExchange: exchangePolicyOf(textField(form, 'exchange_subject_audience', 64).trim(), lines('exchange_targets')),
     },
   };
+}
+
+/** No subject audience and no targets: no policy. A line that does not parse is kept as an audience, so validation names it. */
+function exchangePolicyOf(subjectAudience: string, targets: string[]): ExchangePolicy | null {
+  if (!subjectAudience && targets.length === 0) return null;
+  return { subjectAudience, targets: targets.map((line) => parseExchangeTarget(line) ?? { audience: line.slice(0, 64), scopes: [], subjectScopes: [] }) };
 }

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientsService } from '../clients/clients.service';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
+import { formatExchangeTarget } from '../clients/exchange-policy';
 import { clientFormInput, formValuesOf, type ClientFormValues } from './client-form';
 import { formOf } from './form';
 import { redirect, sendPage } from './respond';
@@ -68,5 +69,7 @@ function submitted(form: Record<string, unknown>, id: string): Partial<ClientFor
     redirectUris: (metadata.redirectUris ?? []).join('\n'),
     postLogoutRedirectUris: (metadata.postLogoutRedirectUris ?? []).join('\n'),
     backchannelLogoutUri: metadata.backchannelLogoutUri ?? '',
+    exchangeSubjectAudience: metadata.tokenExchange?.subjectAudience ?? '',
+    exchangeTargets: (metadata.tokenExchange?.targets ?? []).map(formatExchangeTarget).join('\n'),
   };
 }

@@ -4,6 +4,7 @@ import { bearerFromSingleHeader, type BearerSource } from './bearer';
 import { JwksCache } from './jwks-cache';
 import { RevocationStaleError } from './revocation-stale-error';
 import { RevocationStore } from './revocation-store';
+import { assertDelegation, type DelegationRule } from './delegation';
 import { assertScopes } from './scopes';
 import { rejectionReason, TokenRejection } from './token-rejection';
 import { TokenVerifier } from './token-verifier';
@@ -21,8 +22,9 @@ export type VerifierReadinessChecks = {
 /**
  * The framework-agnostic core every adapter (Nest, Express, Fastify) is built on: JWKS cache,
  * revocation store with its NATS consumer, token verifier, readiness, start/stop, and the one
- * request-level decision (`authenticate`, `authorize`) so every framework gives the same answers:
- * 401 `invalid_token`, 403 `insufficient_scope`, 503 while revocation state is stale.
+ * request-level decision (`authenticate`, `authorize`, `authorizeDelegation`) so every framework
+ * gives the same answers: 401 `invalid_token`, 403 `insufficient_scope`, 403 `AUTH_FORBIDDEN` for a
+ * delegation rule, 503 while revocation state is stale.
  *
  * @example
  * const verifier = new GatehouseVerifier({ issuer, audience: 'reports', jwksUri, natsUrl });
@@ -92,6 +94,15 @@ export class GatehouseVerifier {
    */
   authorize(claims: Pick<AccessTokenClaims, 'scope'>, required: readonly string[]): void {
     assertScopes(claims, required);
+  }
+
+  /**
+   * Checks `claims` against a route's delegation rule (RFC 8693 `act`).
+   *
+   * @throws ForbiddenError (`AUTH_FORBIDDEN`, 403) when the rule refuses the token
+   */
+  authorizeDelegation(claims: Pick<AccessTokenClaims, 'act' | 'sid'>, rule: DelegationRule | undefined): void {
+    assertDelegation(claims, rule);
   }
 
   /**

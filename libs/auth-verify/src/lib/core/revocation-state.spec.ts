@@ -18,6 +18,18 @@ describe('RevocationState', () => {
     expect(s.check({ ...claims, client_id: 'x', jti: 'j2', sid: undefined, sub: 'u2' })).toBeNull();
   });
 
+  it('refuses an exchanged token when any client of its chain is revoked: the actor, an earlier actor, or the origin client', () => {
+    const exchanged = { ...claims, client_id: 'svc-b', act: { sub: 'svc-b', act: { sub: 'orders-service' } }, origin_client_id: 'sample-spa' };
+    for (const clientId of ['svc-b', 'orders-service', 'sample-spa']) {
+      const s = new RevocationState();
+      s.apply({ subject: 'gatehouse.revoked.client', payload: { v: 1, clientId: 'unrelated', notBefore: 5000 } });
+      expect(s.check(exchanged)).toBeNull();
+      s.apply({ subject: 'gatehouse.revoked.client', payload: { v: 1, clientId, notBefore: 1000 } });
+      expect({ clientId, reason: s.check(exchanged) }).toEqual({ clientId, reason: 'revoked_client' });
+      expect(s.check({ ...exchanged, iat: 1001 })).toBeNull(); // issued after the revocation (a re-registered client)
+    }
+  });
+
   it('is idempotent and keeps the later not-before', () => {
     const s = new RevocationState();
     const e = { subject: 'gatehouse.revoked.subject' as const, payload: { v: 1 as const, sub: 'u1', notBefore: 1500 } };

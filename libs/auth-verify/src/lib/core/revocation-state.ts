@@ -34,15 +34,26 @@ export class RevocationState {
     }
   }
 
-  /** The reason `claims` are revoked, or null. O(1): four map lookups. */
-  check(claims: Pick<AccessTokenClaims, 'jti' | 'sid' | 'sub' | 'client_id' | 'iat'>): RevocationReason | null {
+  /**
+   * The reason `claims` are revoked, or null. O(1): four map lookups, plus one per client of an
+   * exchanged token's chain (its origin client and each actor; the depth is bounded).
+   */
+  check(claims: Pick<AccessTokenClaims, 'jti' | 'sid' | 'sub' | 'client_id' | 'iat' | 'act' | 'origin_client_id'>): RevocationReason | null {
     if (this.jti.has(claims.jti)) return 'revoked_token';
     if (claims.sid !== undefined && this.sid.has(claims.sid)) return 'revoked_session';
     const subNb = this.sub.get(claims.sub);
     if (subNb !== undefined && claims.iat <= subNb) return 'revoked_subject';
     const clientNb = this.client.get(claims.client_id);
     if (clientNb !== undefined && claims.iat <= clientNb) return 'revoked_client';
+    if (this.client.size === 0) return null;
+    if (claims.origin_client_id !== undefined && this.clientRevoked(claims.origin_client_id, claims.iat)) return 'revoked_client';
+    for (let a = claims.act; a !== undefined; a = a.act) if (this.clientRevoked(a.sub, claims.iat)) return 'revoked_client';
     return null;
+  }
+
+  private clientRevoked(clientId: string, iat: number): boolean {
+    const nb = this.client.get(clientId);
+    return nb !== undefined && iat <= nb;
   }
 
   /** Drops entries that can no longer match a live token. */

@@ -2,6 +2,7 @@ import { InvalidTokenError, type AccessTokenClaims } from '@gatehouse/contracts'
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatehouseVerifier } from '../core/gatehouse-verifier';
 import { httpRefusal } from '../core/http-refusal';
+import { assertDelegation, type DelegationRule } from '../core/delegation';
 import { assertScopes } from '../core/scopes';
 import { verifierFrom, type VerifierSource } from '../core/verifier-source';
 
@@ -82,6 +83,24 @@ export function requireScopes(...scopes: string[]): Middleware {
   return (req, res, next) => {
     try {
       assertScopes(principalOf(req), required);
+    } catch (err) {
+      return answer(err, res, next);
+    }
+    next();
+  };
+}
+
+/**
+ * Applies a delegation rule (RFC 8693 `act`) to the token {@link gatehouseAuth} verified:
+ * `{ forbid: true }`, or `{ require: true, actors: [...] }`; otherwise 403 `AUTH_FORBIDDEN`
+ * (401 if the route is not behind `gatehouseAuth`).
+ *
+ * @example app.post('/reservations', requireDelegation({ require: true, actors: ['orders-service'] }), handler)
+ */
+export function requireDelegation(rule: DelegationRule): Middleware {
+  return (req, res, next) => {
+    try {
+      assertDelegation(principalOf(req), rule);
     } catch (err) {
       return answer(err, res, next);
     }

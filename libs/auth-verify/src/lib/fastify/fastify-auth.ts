@@ -2,6 +2,7 @@ import type { AccessTokenClaims } from '@gatehouse/contracts';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { GatehouseVerifier } from '../core/gatehouse-verifier';
 import { httpRefusal } from '../core/http-refusal';
+import { assertDelegation, type DelegationRule } from '../core/delegation';
 import { assertScopes } from '../core/scopes';
 import { verifierFrom, type VerifierSource } from '../core/verifier-source';
 
@@ -11,6 +12,8 @@ export interface GatehouseRouteConfig {
   public?: boolean;
   /** Every one of these scopes is required (403 `insufficient_scope` otherwise). */
   scopes?: readonly string[];
+  /** Delegated (RFC 8693 `act`) tokens: `{ forbid: true }` or `{ require: true, actors }` (403 `AUTH_FORBIDDEN` otherwise). */
+  delegation?: DelegationRule;
 }
 
 declare module 'fastify' {
@@ -19,6 +22,8 @@ declare module 'fastify' {
     public?: boolean;
     /** See {@link GatehouseRouteConfig.scopes}. */
     scopes?: readonly string[];
+    /** See {@link GatehouseRouteConfig.delegation}. */
+    delegation?: DelegationRule;
   }
   interface FastifyRequest {
     /** The verified claims (null on public routes). */
@@ -44,6 +49,7 @@ function protect(verifier: GatehouseVerifier): onRequestHookHandler {
       request.principal = claims;
       try {
         assertScopes(claims, config.scopes ?? []);
+        assertDelegation(claims, config.delegation);
       } catch (err) {
         return answer(err, reply, done);
       }
@@ -71,7 +77,7 @@ const plugin: FastifyPluginAsync<VerifierSource> = async (app, source) => {
 
 /**
  * Fastify plugin: every route needs a valid Gatehouse access token unless its `config` says
- * `public: true`; `config.scopes` adds required scopes. The claims become `request.principal`.
+ * `public: true`; `config.scopes` adds required scopes, `config.delegation` a rule on `act`. The claims become `request.principal`.
  * Refusals are the same as in every adapter: 401 `invalid_token`, 403 `insufficient_scope`,
  * 503 while revocation state is stale, with `{ code, message }`. Registered without
  * encapsulation (it protects the whole app); a verifier it creates is stopped on `app.close()`.

@@ -7,7 +7,7 @@ import { RevocationStore } from '../core/revocation-store';
 import { TokenVerifier } from '../core/token-verifier';
 import { AUTH_VERIFY_STRATEGY, type AuthVerifyOptions } from './auth-verify.tokens';
 import { createGatehouseJwtStrategy, nextStrategyName } from './gatehouse-jwt.strategy';
-import { JwtAuthGuard, PassportJwtGuard, ScopesGuard } from './guards';
+import { DelegationGuard, JwtAuthGuard, PassportJwtGuard, ScopesGuard } from './guards';
 import { nestEventLogger } from './nest-logger';
 import { RefusalFilter } from './refusal.filter';
 import { VerifierReadiness } from './verifier-readiness';
@@ -48,13 +48,14 @@ function providers(verifier: Provider): Provider[] {
     VerifierReadiness,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },
+    { provide: APP_GUARD, useClass: DelegationGuard },
     { provide: APP_FILTER, useClass: RefusalFilter },
   ];
 }
 
 /**
  * Protects a NestJS service with Gatehouse access tokens, verified locally: a global guard
- * (everything protected unless `@Public()`), `@Scopes(...)`, `@Principal()`, readiness.
+ * (everything protected unless `@Public()`), `@Scopes(...)`, `@Delegation(...)`, `@Principal()`, readiness.
  *
  * @example
  * \@Module({ imports: [AuthVerifyModule.forRoot({ issuer, audience: 'orders', jwksUri, natsUrl })] })

@@ -1,8 +1,12 @@
 import { InvalidTokenError, type AccessTokenClaims } from '@gatehouse/contracts';
+import type { DelegationRule } from '../core/delegation';
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 
 /** Metadata key of {@link Scopes}. */
 export const SCOPES_KEY = 'gatehouse:scopes';
+
+/** Metadata key of {@link Delegation}. */
+export const DELEGATION_KEY = 'gatehouse:delegation';
 
 /** Metadata key of {@link Public}; the same string as service-runtime's `Public`, so either marks a route. */
 export const IS_PUBLIC_KEY = 'gatehouse:isPublic';
@@ -21,6 +25,14 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
  * @example \@Scopes('orders:read') \@Get() list() {}
  */
 export const Scopes = (...scopes: string[]): MethodDecorator & ClassDecorator => SetMetadata(SCOPES_KEY, scopes);
+
+/**
+ * A route's rule on delegated (RFC 8693, `act`) tokens: `{ forbid: true }`, or
+ * `{ require: true, actors: [...] }` for a service acting for a user; otherwise 403 `AUTH_FORBIDDEN`.
+ *
+ * @example \@Delegation({ require: true, actors: ['orders-service'] }) \@Post() reserve() {}
+ */
+export const Delegation = (rule: DelegationRule): MethodDecorator & ClassDecorator => SetMetadata(DELEGATION_KEY, rule);
 
 /**
  * The verified claims of the caller.

@@ -1,12 +1,13 @@
-import type { AccessTokenClaims } from '@gatehouse/contracts';
+import { InvalidTokenError, type AccessTokenClaims } from '@gatehouse/contracts';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, type IAuthGuard } from '@nestjs/passport';
 import type { BearerSource } from '../core/bearer';
+import type { DelegationRule } from '../core/delegation';
 import { GatehouseVerifier } from '../core/gatehouse-verifier';
 import { TokenRejection } from '../core/token-rejection';
 import { AUTH_VERIFY_STRATEGY } from './auth-verify.tokens';
-import { IS_PUBLIC_KEY, SCOPES_KEY } from './decorators';
+import { DELEGATION_KEY, IS_PUBLIC_KEY, SCOPES_KEY } from './decorators';
 
 type GuardedRequest = BearerSource & { user?: AccessTokenClaims };
 
@@ -77,6 +78,24 @@ export class ScopesGuard implements CanActivate {
     if (!required || required.length === 0) return true;
     const user = context.switchToHttp().getRequest<{ user?: AccessTokenClaims }>().user;
     this.verifier.authorize(user ?? { scope: '' }, required);
+    return true;
+  }
+}
+
+/** Enforces {@link Delegation}: 403 `AUTH_FORBIDDEN` when the route's rule refuses the token's `act`. */
+@Injectable()
+export class DelegationGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(GatehouseVerifier) private readonly verifier: GatehouseVerifier,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const rule = this.reflector.getAllAndOverride<DelegationRule | undefined>(DELEGATION_KEY, [context.getHandler(), context.getClass()]);
+    if (!rule) return true;
+    const user = context.switchToHttp().getRequest<{ user?: AccessTokenClaims }>().user;
+    if (!user) throw new InvalidTokenError();
+    this.verifier.authorizeDelegation(user, rule);
     return true;
   }
 }

@@ -126,7 +126,7 @@ function clientsSection(view: AdminView): SafeHtml {
   <h3>Register a client</h3>
   <form method="post" action="/admin/actions/clients" class="grid">
     ${csrfField(csrf)}
-    ${clientFormFields({ id: '', name: '', kind: 'service', audiences: [], scopes: '', redirectUris: '', postLogoutRedirectUris: '', backchannelLogoutUri: '', firstParty: false }, view.audiences, false)}
+    ${clientFormFields({ id: '', name: '', kind: 'service', audiences: [], scopes: '', redirectUris: '', postLogoutRedirectUris: '', backchannelLogoutUri: '', firstParty: false, exchangeSubjectAudience: '', exchangeTargets: '' }, view.audiences, false)}
     <div><button type="submit">Create client</button></div>
   </form>
 </section>`;

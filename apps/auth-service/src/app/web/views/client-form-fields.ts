@@ -32,5 +32,15 @@ export function clientFormFields(v: ClientFormValues, audiences: readonly string
     <textarea id="client-logout-redirects" name="post_logout_redirect_uris" rows="2">${v.postLogoutRedirectUris}</textarea></div>
     <div><label for="client-backchannel">Back-channel logout URI</label>
     <input id="client-backchannel" name="backchannel_logout_uri" maxlength="2000" value="${v.backchannelLogoutUri}"></div>
-    <div><label class="check"><input type="checkbox" name="first_party"${v.firstParty ? html` checked` : ''}> First-party app (no consent screen)</label></div>`;
+    <div><label class="check"><input type="checkbox" name="first_party"${v.firstParty ? html` checked` : ''}> First-party app (no consent screen)</label></div>
+    <fieldset><legend>Token exchange (on behalf of a user, RFC 8693)</legend>
+      <div><label for="client-exchange-subject">Subject-token audience (the service this client runs)</label>
+      <select id="client-exchange-subject" name="exchange_subject_audience">
+        <option value=""${v.exchangeSubjectAudience === '' ? html` selected` : ''}>none (no token exchange)</option>
+        ${audiences.map((a) => html`<option value="${a}"${v.exchangeSubjectAudience === a ? html` selected` : ''}>${a}</option>`)}
+      </select></div>
+      <div><label for="client-exchange-targets">Targets</label>
+      <textarea id="client-exchange-targets" name="exchange_targets" rows="2" aria-describedby="client-exchange-hint">${v.exchangeTargets}</textarea>
+      <p id="client-exchange-hint" class="hint">One per line: <code>AUDIENCE=SCOPE… requires SCOPE…</code>, e.g. <code>inventory=inventory:reserve requires orders:write</code>.</p></div>
+    </fieldset>`;
 }
