@@ -10,3 +10,4 @@ export { RevocationState, type RevocationReason } from './lib/core/revocation-st
 export { TokenVerifier } from './lib/core/token-verifier';
 export { RevocationStaleError } from './lib/core/revocation-stale-error';
 export { assertScopes } from './lib/core/scopes';
+export { assertUserAuthentication, SECOND_FACTOR_AMR } from './lib/core/user-authentication';

@@ -4,11 +4,14 @@ import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { VerifierOptions } from '../index';
-import { gatehouseAuth as expressAuth, principalOf, requireScopes } from '../express';
+import { gatehouseAuth as expressAuth, principalOf, requireFactor, requireScopes } from '../express';
 import { gatehouseAuth as fastifyAuth } from '../fastify';
 import { startVerifierApp } from './verifier-app';
 
-/** One of the three adapters serving the same probe routes: /open (public), /me, /read (orders:read), /write (orders:write). */
+/**
+ * One of the three adapters serving the same probe routes: /open (public), /me, /read (orders:read),
+ * /write (orders:write), /step-up (a second factor), /hardware (orders:write and amr hwk).
+ */
 export interface AdapterApp {
   name: 'nest' | 'express' | 'fastify';
   url: string;
@@ -36,6 +39,8 @@ async function startExpress(options: VerifierOptions): Promise<AdapterApp> {
   app.get('/me', (req, res) => void res.json({ sub: principalOf(req).sub }));
   app.get('/read', requireScopes('orders:read'), (req, res) => void res.json({ sub: principalOf(req).sub }));
   app.get('/write', requireScopes('orders:write'), (_req, res) => void res.json({ ok: true }));
+  app.get('/step-up', requireFactor(), (req, res) => void res.json({ sub: principalOf(req).sub }));
+  app.get('/hardware', requireScopes('orders:write'), requireFactor('hwk'), (_req, res) => void res.json({ ok: true }));
   await auth.start();
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -60,6 +65,8 @@ async function startFastify(options: VerifierOptions): Promise<AdapterApp> {
   app.get('/me', (req) => ({ sub: req.principal?.sub }));
   app.get('/read', { config: { scopes: ['orders:read'] } }, (req) => ({ sub: req.principal?.sub }));
   app.get('/write', { config: { scopes: ['orders:write'] } }, () => ({ ok: true }));
+  app.get('/step-up', { config: { factor: true } }, (req) => ({ sub: req.principal?.sub }));
+  app.get('/hardware', { config: { scopes: ['orders:write'], factor: ['hwk'] } }, () => ({ ok: true }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     name: 'fastify',

@@ -23,6 +23,10 @@ export const accessTokenClaimsSchema = z.object({
   scope: z.string(),
   sid: z.string().min(1).max(255).optional(),
   nbf: numericDate.optional(),
+  /** Authentication methods of the sign-in behind a user token (RFC 8176: `pwd`, `otp`, `hwk`, `mfa`, …). */
+  amr: z.array(z.string().min(1).max(32)).max(8).optional(),
+  /** When the user signed in (OIDC Core §2), for user tokens. */
+  auth_time: numericDate.optional(),
 });
 
 /** Verified access-token claims. `sid` is present for user tokens only. */
@@ -39,7 +43,7 @@ export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
 export function parseAccessTokenClaims(data: unknown): AccessTokenClaims | null {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
   const c = data as Record<string, unknown>;
-  const { iss, sub, aud, exp, iat, jti, client_id: clientId, scope, sid, nbf } = c;
+  const { iss, sub, aud, exp, iat, jti, client_id: clientId, scope, sid, nbf, amr, auth_time: authTime } = c;
   if (!isString(iss, 1, Infinity) || !isString(sub, 1, 255) || !isString(jti, 1, 255) || !isString(clientId, 1, 255) || !isString(scope, 0, Infinity)) return null;
   if (!isNumericDate(exp) || !isNumericDate(iat)) return null;
   let audience: string | string[];
@@ -54,6 +58,14 @@ export function parseAccessTokenClaims(data: unknown): AccessTokenClaims | null 
   if (nbf !== undefined) {
     if (!isNumericDate(nbf)) return null;
     claims.nbf = nbf;
+  }
+  if (amr !== undefined) {
+    if (!Array.isArray(amr) || amr.length > 8 || !amr.every((m) => isString(m, 1, 32))) return null;
+    claims.amr = [...(amr as string[])];
+  }
+  if (authTime !== undefined) {
+    if (!isNumericDate(authTime)) return null;
+    claims.auth_time = authTime;
   }
   return claims;
 }

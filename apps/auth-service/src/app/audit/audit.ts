@@ -17,7 +17,12 @@ export type AuditEvent =
   | 'consent_withdrawn'
   | 'backchannel_logout_delivered'
   | 'backchannel_logout_failed'
-  | 'account_deleted';
+  | 'account_deleted'
+  | 'factor_added'
+  | 'factor_removed'
+  | 'factor_failed'
+  | 'recovery_code_used'
+  | 'recovery_codes_created';
 
 /** Who and where, for an audit row. */
 export interface AuditContext {

@@ -14,6 +14,9 @@ export interface AccessTokenRequest {
   scopes: readonly string[];
   /** Session id; user tokens only. */
   sid?: string;
+  /** How the user signed in (RFC 8176) and when; user tokens only. */
+  amr?: readonly string[];
+  authTime?: Date;
 }
 
 /** A freshly signed access token. */
@@ -84,6 +87,8 @@ export class TokenIssuer {
       client_id: req.clientId,
       scope,
       ...(req.sid ? { sid: req.sid } : {}),
+      ...(req.amr ? { amr: [...req.amr] } : {}),
+      ...(req.authTime ? { auth_time: Math.floor(req.authTime.getTime() / 1000) } : {}),
     };
     return claims;
   }

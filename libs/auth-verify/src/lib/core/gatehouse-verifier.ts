@@ -5,6 +5,7 @@ import { JwksCache } from './jwks-cache';
 import { RevocationStaleError } from './revocation-stale-error';
 import { RevocationStore } from './revocation-store';
 import { assertScopes } from './scopes';
+import { assertUserAuthentication } from './user-authentication';
 import { rejectionReason, TokenRejection } from './token-rejection';
 import { TokenVerifier } from './token-verifier';
 import { VerifiedTokenCache } from './verified-token-cache';
@@ -92,6 +93,15 @@ export class GatehouseVerifier {
    */
   authorize(claims: Pick<AccessTokenClaims, 'scope'>, required: readonly string[]): void {
     assertScopes(claims, required);
+  }
+
+  /**
+   * Checks that the sign-in behind `claims` used the methods in `amr` (default: a second factor).
+   *
+   * @throws InsufficientUserAuthenticationError (`AUTH_INSUFFICIENT_USER_AUTHENTICATION`, 401, RFC 9470)
+   */
+  requireFactor(claims: Pick<AccessTokenClaims, 'amr'>, amr: readonly string[] = []): void {
+    assertUserAuthentication(claims, amr);
   }
 
   /**

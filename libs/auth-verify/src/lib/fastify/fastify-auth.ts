@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHan
 import type { GatehouseVerifier } from '../core/gatehouse-verifier';
 import { httpRefusal } from '../core/http-refusal';
 import { assertScopes } from '../core/scopes';
+import { assertUserAuthentication } from '../core/user-authentication';
 import { verifierFrom, type VerifierSource } from '../core/verifier-source';
 
 /** Per-route protection, in the route's `config`: `{ config: { public: true } }` or `{ config: { scopes: ['orders:read'] } }`. */
@@ -11,6 +12,8 @@ export interface GatehouseRouteConfig {
   public?: boolean;
   /** Every one of these scopes is required (403 `insufficient_scope` otherwise). */
   scopes?: readonly string[];
+  /** A sign-in with these `amr` methods is required (`true`: a second factor); else 401 `insufficient_user_authentication`. */
+  factor?: true | readonly string[];
 }
 
 declare module 'fastify' {
@@ -19,6 +22,8 @@ declare module 'fastify' {
     public?: boolean;
     /** See {@link GatehouseRouteConfig.scopes}. */
     scopes?: readonly string[];
+    /** See {@link GatehouseRouteConfig.factor}. */
+    factor?: true | readonly string[];
   }
   interface FastifyRequest {
     /** The verified claims (null on public routes). */
@@ -44,6 +49,7 @@ function protect(verifier: GatehouseVerifier): onRequestHookHandler {
       request.principal = claims;
       try {
         assertScopes(claims, config.scopes ?? []);
+        if (config.factor !== undefined) assertUserAuthentication(claims, config.factor === true ? [] : config.factor);
       } catch (err) {
         return answer(err, reply, done);
       }
@@ -71,9 +77,9 @@ const plugin: FastifyPluginAsync<VerifierSource> = async (app, source) => {
 
 /**
  * Fastify plugin: every route needs a valid Gatehouse access token unless its `config` says
- * `public: true`; `config.scopes` adds required scopes. The claims become `request.principal`.
+ * `public: true`; `config.scopes` adds required scopes, `config.factor` a required second factor. The claims become `request.principal`.
  * Refusals are the same as in every adapter: 401 `invalid_token`, 403 `insufficient_scope`,
- * 503 while revocation state is stale, with `{ code, message }`. Registered without
+ * 401 `insufficient_user_authentication`, 503 while revocation state is stale, with `{ code, message }`. Registered without
  * encapsulation (it protects the whole app); a verifier it creates is stopped on `app.close()`.
  *
  * @throws Error naming a missing or malformed option (at `register`)

@@ -7,7 +7,7 @@ import { RevocationStore } from '../core/revocation-store';
 import { TokenVerifier } from '../core/token-verifier';
 import { AUTH_VERIFY_STRATEGY, type AuthVerifyOptions } from './auth-verify.tokens';
 import { createGatehouseJwtStrategy, nextStrategyName } from './gatehouse-jwt.strategy';
-import { JwtAuthGuard, PassportJwtGuard, ScopesGuard } from './guards';
+import { FactorGuard, JwtAuthGuard, PassportJwtGuard, ScopesGuard } from './guards';
 import { nestEventLogger } from './nest-logger';
 import { RefusalFilter } from './refusal.filter';
 import { VerifierReadiness } from './verifier-readiness';
@@ -48,6 +48,7 @@ function providers(verifier: Provider): Provider[] {
     VerifierReadiness,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },
+    { provide: APP_GUARD, useClass: FactorGuard },
     { provide: APP_FILTER, useClass: RefusalFilter },
   ];
 }

@@ -4,6 +4,9 @@ import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestj
 /** Metadata key of {@link Scopes}. */
 export const SCOPES_KEY = 'gatehouse:scopes';
 
+/** Metadata key of {@link RequireFactor}. */
+export const FACTOR_KEY = 'gatehouse:factor';
+
 /** Metadata key of {@link Public}; the same string as service-runtime's `Public`, so either marks a route. */
 export const IS_PUBLIC_KEY = 'gatehouse:isPublic';
 
@@ -21,6 +24,14 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
  * @example \@Scopes('orders:read') \@Get() list() {}
  */
 export const Scopes = (...scopes: string[]): MethodDecorator & ClassDecorator => SetMetadata(SCOPES_KEY, scopes);
+
+/**
+ * Requires a sign-in with every listed authentication method (`amr`, RFC 8176; none listed: a
+ * second factor, `mfa`); otherwise 401 `insufficient_user_authentication` (RFC 9470).
+ *
+ * @example \@RequireFactor() \@Post('payouts') pay() {}
+ */
+export const RequireFactor = (...amr: string[]): MethodDecorator & ClassDecorator => SetMetadata(FACTOR_KEY, amr);
 
 /**
  * The verified claims of the caller.

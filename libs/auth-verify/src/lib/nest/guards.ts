@@ -6,7 +6,7 @@ import type { BearerSource } from '../core/bearer';
 import { GatehouseVerifier } from '../core/gatehouse-verifier';
 import { TokenRejection } from '../core/token-rejection';
 import { AUTH_VERIFY_STRATEGY } from './auth-verify.tokens';
-import { IS_PUBLIC_KEY, SCOPES_KEY } from './decorators';
+import { FACTOR_KEY, IS_PUBLIC_KEY, SCOPES_KEY } from './decorators';
 
 type GuardedRequest = BearerSource & { user?: AccessTokenClaims };
 
@@ -77,6 +77,23 @@ export class ScopesGuard implements CanActivate {
     if (!required || required.length === 0) return true;
     const user = context.switchToHttp().getRequest<{ user?: AccessTokenClaims }>().user;
     this.verifier.authorize(user ?? { scope: '' }, required);
+    return true;
+  }
+}
+
+/** Enforces {@link RequireFactor}: 401 `insufficient_user_authentication` when the sign-in lacks the factor. */
+@Injectable()
+export class FactorGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(GatehouseVerifier) private readonly verifier: GatehouseVerifier,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const required = this.reflector.getAllAndOverride<string[] | undefined>(FACTOR_KEY, [context.getHandler(), context.getClass()]);
+    if (!required) return true;
+    const user = context.switchToHttp().getRequest<{ user?: AccessTokenClaims }>().user;
+    this.verifier.requireFactor(user ?? {}, required);
     return true;
   }
 }

@@ -1,0 +1,7 @@
+import type { Provider } from '@nestjs/common';
+import { AuthChallenges } from './auth-challenges.service';
+import { Factors } from './factors.service';
+import { SecondFactorCheck } from './second-factor.service';
+
+/** Providers of second factors: TOTP and recovery codes, sign-in challenges. */
+export const FACTOR_PROVIDERS: Provider[] = [Factors, AuthChallenges, SecondFactorCheck];
