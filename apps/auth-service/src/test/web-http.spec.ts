@@ -41,7 +41,11 @@ describe('web dashboard over plain HTTP: cookie, CSRF, lifetimes, pages', () => 
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("form-action 'self'");
-    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|script-src/);
+    // The passkey button: scripts from this origin only, never inline or eval, fetch only to us.
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|unsafe-hashes|'nonce-|'sha256-/);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(body).not.toMatch(/<script(?![^>]*\ssrc="\/assets\/)/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('same-origin');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
