@@ -100,6 +100,7 @@ export const configSchema = z
     RETENTION_AUTHORIZATION_CODES: intIn(0, 30 * 86_400, 86_400),
     RETENTION_CONSENTS: intIn(0, 365 * 86_400, 30 * 86_400),
     RETENTION_LOGOUT_DELIVERIES: intIn(0, 365 * 86_400, 7 * 86_400),
+    RETENTION_AUTH_CHALLENGES: intIn(0, 30 * 86_400, 3600),
     RETENTION_AUDIT_LOG: intIn(86_400, 10 * 365 * 86_400, 90 * 86_400),
     /** Seconds between scheduled janitor runs (0: only the CLI runs it). */
     JANITOR_INTERVAL: intIn(0, 7 * 86_400, 3600),
