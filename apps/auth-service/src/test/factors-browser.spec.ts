@@ -153,7 +153,12 @@ if (!runBrowser) process.stderr.write(`factors-browser.spec: SKIPPED - ${CHROMIU
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
     expect(credentials[0]?.isResidentCredential).toBe(true);
+    // No recovery codes were made behind the user's back: the page offers them.
+    await expect(page.getByText('You have no unused recovery codes').count()).resolves.toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'security-passkey.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Make recovery codes' }).click();
+    await expect(page.locator('[data-recovery-codes] code').count()).resolves.toBe(10);
+    await page.goto(`${base}/account/security`);
     await logOut(page);
 
     // No password: the discoverable credential names the user.
@@ -176,7 +181,7 @@ if (!runBrowser) process.stderr.write(`factors-browser.spec: SKIPPED - ${CHROMIU
     await expect(page.getByRole('row', { name: /Passkey/ }).count()).resolves.toBe(0);
     await logOut(page);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-    await expect(page.locator('[data-passkey-status]').textContent()).resolves.toMatch(/could not be verified/);
+    await page.locator('[data-passkey-status]', { hasText: 'could not be verified' }).waitFor();
     expect(page.url()).toBe(`${base}/login?notice=logged-out`);
   });
 

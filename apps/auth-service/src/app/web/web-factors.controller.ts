@@ -126,10 +126,11 @@ export class WebFactorsController {
       if (!passkey) return null;
       await audit(em, 'factor_added', { userId: session.userId, clientId: FIRST_PARTY_CLIENT_ID, sessionId: session.sessionId, ip: req.ip, details: { kind: 'passkey' } });
       await upgradeSessionAmr(em, session.sessionId, amrOf([...(session.amr as ('pwd' | 'otp' | 'hwk' | 'user')[]), 'hwk']));
-      return this.firstRecoveryCodes(em, session, req.ip);
+      return passkey;
     });
     if (added === null) return json(reply, 400, { error: 'The passkey could not be verified.' });
-    // First factor: the recovery codes are shown by the page the script goes to.
+    // Recovery codes are not made here: they could only reach the page through the URL. The page
+    // offers them ("Make recovery codes") while there are none.
     json(reply, 200, { redirect: '/account/security?notice=passkey-added' });
   }
 

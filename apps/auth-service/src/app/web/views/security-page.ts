@@ -75,19 +75,25 @@ ${
 </section>
 <section class="card" aria-labelledby="recovery-h">
   <h2 id="recovery-h">Recovery codes</h2>
-  <p>${view.factors.length === 0 ? 'You get ten recovery codes once you add a second factor.' : `${view.recoveryCodesLeft} of 10 unused. Each code works once, if you lose your second factor.`}</p>
+  <p>${recoveryText(view)}</p>
   ${
     view.factors.length === 0
       ? ''
       : html`<form method="post" action="/account/security/recovery-codes">
     ${csrfField(csrf)}
-    <button type="submit">Make new recovery codes</button>
-    <span class="hint">The old ones stop working.</span>
+    <button type="submit">${view.recoveryCodesLeft === 0 ? 'Make recovery codes' : 'Make new recovery codes'}</button>
+    ${view.recoveryCodesLeft === 0 ? '' : html`<span class="hint">The old ones stop working.</span>`}
   </form>`
   }
 </section>
 <p><a href="/account">Back to your account</a></p>`,
   });
+}
+
+function recoveryText(view: SecurityView): string {
+  if (view.factors.length === 0) return 'You get ten recovery codes with your first authenticator app, or make them after adding a passkey.';
+  if (view.recoveryCodesLeft === 0) return 'You have no unused recovery codes. Make them now, in case you lose your second factors.';
+  return `${view.recoveryCodesLeft} of 10 unused. Each code works once, if you lose your second factor.`;
 }
 
 /** GET /account/security/totp: the QR code (inline SVG, no script), the key as text and the confirmation form. */
