@@ -19,26 +19,26 @@
   }
 
   function run(button) {
-    var lib = window.SimpleWebAuthnBrowser;
-    var section = button.closest('section');
-    var status = section ? section.querySelector('[data-passkey-status]') : null;
-    var say = function (text) { if (status) status.textContent = text; };
+    const lib = window.SimpleWebAuthnBrowser;
+    const section = button.closest('section');
+    const status = section ? section.querySelector('[data-passkey-status]') : null;
+    const say = function (text) { if (status) status.textContent = text; };
     if (!lib || !lib.browserSupportsWebAuthn()) return say('This browser does not support passkeys.');
-    var mode = button.getAttribute('data-passkey');
-    var csrf = button.getAttribute('data-csrf');
-    var authz = button.getAttribute('data-authz');
+    const mode = button.getAttribute('data-passkey');
+    const csrf = button.getAttribute('data-csrf');
+    const authz = button.getAttribute('data-authz');
     button.disabled = true;
     say('Waiting for your passkey…');
-    var base = { csrf: csrf };
+    const base = { csrf: csrf };
     if (authz) base.authz = authz;
     post(button.getAttribute('data-options'), base)
       .then(function (started) {
-        var ceremony = mode === 'register'
+        const ceremony = mode === 'register'
           ? lib.startRegistration({ optionsJSON: started.options })
           : lib.startAuthentication({ optionsJSON: started.options });
         return ceremony.then(function (response) {
-          var body = { csrf: csrf, ticket: started.ticket, response: response };
-          var label = document.querySelector('[data-passkey-label]');
+          const body = { csrf: csrf, ticket: started.ticket, response: response };
+          const label = document.querySelector('[data-passkey-label]');
           if (mode === 'register' && label) body.label = label.value;
           return post(button.getAttribute('data-verify'), body);
         });
@@ -54,8 +54,8 @@
   }
 
   document.addEventListener('DOMContentLoaded', function () {
-    var buttons = document.querySelectorAll('button[data-passkey]');
-    for (var i = 0; i < buttons.length; i++) {
+    const buttons = document.querySelectorAll('button[data-passkey]');
+    for (let i = 0; i < buttons.length; i++) {
       buttons[i].addEventListener('click', function (event) { run(event.currentTarget); });
     }
   });
