@@ -90,6 +90,15 @@ describe('second factors', () => {
     expect(replay.body).toContain('That code is not valid');
   });
 
+  it('one code, two sign-ins at once: exactly one succeeds (the accepting UPDATE is the replay check)', async () => {
+    const { email, web } = await newUser();
+    const { secret } = await enrolTotp(web);
+    const challenges = await Promise.all([login(email), login(email), login(email)]);
+    const code = codeFor(secret, 1);
+    const results = await Promise.all(challenges.map((c) => second({ challenge: String(c.body['challenge']), code })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+  });
+
   it('a recovery code works once, API and web; using one is audited', async () => {
     const { email, web } = await newUser();
     const { recoveryCodes } = await enrolTotp(web);

@@ -6,9 +6,14 @@
  */
 export type AuthMethod = 'pwd' | 'otp' | 'hwk' | 'user';
 
-/** The `amr` of a sign-in that used `methods`; `mfa` is added for two factors or a user-verifying passkey. */
-export function amrOf(methods: readonly AuthMethod[]): string[] {
-  const unique = [...new Set(methods)];
+const METHODS: readonly string[] = ['pwd', 'otp', 'hwk', 'user'] satisfies AuthMethod[];
+
+/**
+ * The `amr` of a sign-in that used `methods` (values other than the four above, such as an
+ * earlier `mfa`, are dropped); `mfa` is added for two factors or a user-verifying passkey.
+ */
+export function amrOf(methods: readonly string[]): string[] {
+  const unique = [...new Set(methods.filter((m) => METHODS.includes(m)))];
   const factors = new Set(unique.map((m) => (m === 'user' ? 'inherence' : m === 'pwd' ? 'knowledge' : 'possession')));
   return factors.size > 1 ? [...unique, 'mfa'] : unique;
 }

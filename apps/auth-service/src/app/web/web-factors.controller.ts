@@ -71,7 +71,7 @@ export class WebFactorsController {
     const codes = await this.ds.transaction(async (em) => {
       if (!(await this.factors.confirmTotp(em, session.userId, code))) return null;
       await audit(em, 'factor_added', { userId: session.userId, clientId: FIRST_PARTY_CLIENT_ID, sessionId: session.sessionId, ip: req.ip, details: { kind: 'totp' } });
-      await upgradeSessionAmr(em, session.sessionId, amrOf([...(session.amr as ('pwd' | 'otp' | 'hwk' | 'user')[]), 'otp']));
+      await upgradeSessionAmr(em, session.sessionId, amrOf([...session.amr, 'otp']));
       return this.firstRecoveryCodes(em, session, req.ip);
     });
     if (codes === null) {
@@ -125,7 +125,7 @@ export class WebFactorsController {
       const passkey = await this.passkeys.register(em, session.userId, form['ticket'], form['response'], textField(form, 'label', 64).trim());
       if (!passkey) return null;
       await audit(em, 'factor_added', { userId: session.userId, clientId: FIRST_PARTY_CLIENT_ID, sessionId: session.sessionId, ip: req.ip, details: { kind: 'passkey' } });
-      await upgradeSessionAmr(em, session.sessionId, amrOf([...(session.amr as ('pwd' | 'otp' | 'hwk' | 'user')[]), 'hwk']));
+      await upgradeSessionAmr(em, session.sessionId, amrOf([...session.amr, 'hwk']));
       return passkey;
     });
     if (added === null) return json(reply, 400, { error: 'The passkey could not be verified.' });

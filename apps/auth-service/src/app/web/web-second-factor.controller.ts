@@ -10,6 +10,7 @@ import { AuthChallenges, type AuthChallenge } from '../factors/auth-challenges.s
 import { Factors } from '../factors/factors.service';
 import { Passkeys } from '../factors/passkeys.service';
 import { SecondFactorCheck } from '../factors/second-factor.service';
+import { LoginThrottle } from '../throttle/login-throttle.service';
 import { UsersService } from '../users/users.service';
 import type { UserEntity } from '../users/user.entity';
 import { clearCookie, LOGIN_COOKIE, readCookie, SECOND_FACTOR_COOKIE } from './cookies';
@@ -40,6 +41,7 @@ export class WebSecondFactorController {
     private readonly passkeys: Passkeys,
     private readonly users: UsersService,
     private readonly signIn: WebSignIn,
+    private readonly throttle: LoginThrottle,
     @Inject(WEB_FORM_KEY) private readonly formKey: Buffer,
   ) {}
 
@@ -98,7 +100,8 @@ export class WebSecondFactorController {
       await audit(this.ds.manager, 'factor_failed', { userId: step.user.id, clientId: FIRST_PARTY_CLIENT_ID, ip: req.ip, details: { channel: 'web', method: 'passkey' } });
       return json(reply, 401, { error: 'The passkey could not be verified.' });
     }
-    await this.finish(req, reply, step, amrOf(['pwd', 'hwk', ...(assertion.userVerified ? (['user'] as const) : [])]), (path) => json(reply, 200, { redirect: path }));
+    await this.throttle.recordSuccess(step.user.email);
+    await this.finish(req, reply, step, amrOf(['pwd', 'hwk', ...(assertion.userVerified ? ['user'] : [])]), (path) => json(reply, 200, { redirect: path }));
   }
 
   /** Passwordless: options for any discoverable passkey of this site (the form's login token guards it). */
@@ -126,7 +129,7 @@ export class WebSecondFactorController {
       return json(reply, 401, { error: 'The passkey could not be verified.' });
     }
     const authz = typeof assertion.data['authz'] === 'string' ? assertion.data['authz'] : null;
-    const amr = amrOf(['hwk', ...(assertion.userVerified ? (['user'] as const) : [])]);
+    const amr = amrOf(['hwk', ...(assertion.userVerified ? ['user'] : [])]);
     json(reply, 200, { redirect: await this.signIn.complete(req, reply, user, amr, authz) });
   }
 
