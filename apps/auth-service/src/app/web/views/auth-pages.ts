@@ -30,7 +30,7 @@ export function loginPage(view: AuthFormView): SafeHtml {
     <button type="submit">Log in</button>
   </form>
   <p><button type="button" class="secondary" data-passkey="login" data-options="/login/passkey/options" data-verify="/login/passkey" data-csrf="${view.csrfToken}"${view.authz ? html` data-authz="${view.authz}"` : ''}>Sign in with a passkey</button></p>
-  <p class="hint" role="status" data-passkey-status></p>
+  <p class="hint" aria-live="polite" data-passkey-status></p>
   <p class="muted">No account yet? <a href="/register">Create one</a>.</p>
 </section>`,
   });

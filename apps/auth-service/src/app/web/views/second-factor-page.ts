@@ -31,7 +31,7 @@ export function secondFactorPage(view: SecondFactorView): SafeHtml {
   ${
     view.passkey
       ? html`<p><button type="button" data-passkey="login" data-options="/login/second-factor/passkey/options" data-verify="/login/second-factor/passkey" data-csrf="${view.csrfToken}">Use a passkey</button></p>
-  <p class="hint" role="status" data-passkey-status></p>`
+  <p class="hint" aria-live="polite" data-passkey-status></p>`
       : ''
   }
   <details>

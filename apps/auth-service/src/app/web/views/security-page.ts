@@ -71,7 +71,7 @@ ${
   <label for="passkey-label">Name of this passkey</label>
   <input id="passkey-label" type="text" maxlength="64" value="Passkey" data-passkey-label>
   <button type="button" data-passkey="register" data-options="/account/security/passkeys/options" data-verify="/account/security/passkeys" data-csrf="${csrf}">Add a passkey</button>
-  <p class="hint" role="status" data-passkey-status></p>
+  <p class="hint" aria-live="polite" data-passkey-status></p>
 </section>
 <section class="card" aria-labelledby="recovery-h">
   <h2 id="recovery-h">Recovery codes</h2>
