@@ -13,6 +13,7 @@ app.get('/orders', { config: { scopes: ['orders:read'] } }, (req) => {
   return { sub: who?.sub };
 });
 app.get('/open', { config: { public: true } }, () => app.gatehouse.readiness());
+app.get('/step-up', { config: { factor: ['hwk'] } }, (req) => ({ amr: req.principal?.amr, authTime: req.principal?.auth_time }));
 const verifier: GatehouseVerifier = app.gatehouse;
 const refusal = httpRefusal(new InvalidTokenError());
 export const checks: [boolean, number | undefined, string] = [verifier.readiness().jwks, refusal?.status, EVENT_SUBJECTS.revokedToken];
