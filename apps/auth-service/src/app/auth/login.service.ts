@@ -77,7 +77,8 @@ export class LoginService {
     // bcrypt comparison only starts once the throttle has passed (a locked account costs no hash),
     // and it runs for unknown accounts too, so timing still does not tell them apart.
     const [throttle, found] = await Promise.all([this.throttle.assertAllowed(input.email, ip), this.users.findByEmail(email.success ? email.data : '')]);
-    const user = await this.users.checkPassword(found, input.password);
+    // The factor lookup runs beside the bcrypt comparison (hidden by it, for known and unknown accounts alike).
+    const [user, kinds] = await Promise.all([this.users.checkPassword(found, input.password), found ? this.factors.kinds(found.id) : Promise.resolve(new Set<string>())]);
     if (!user) {
       const lockedFor = await this.throttle.recordFailure(input.email, ip);
       await audit(this.ds.manager, lockedFor ? 'login_locked' : 'login_failed', { clientId, ip, ...(lockedFor ? { details: { seconds: lockedFor } } : {}) });
@@ -87,7 +88,6 @@ export class LoginService {
     const grantedScopes = grant.scopes ? user.scopes.filter((s) => grant.scopes?.includes(s)) : user.scopes;
     const audiences = narrow('audience', grant.audiences, input.audience === undefined ? undefined : [input.audience].flat());
     const scopes = narrow('scope', grantedScopes, input.scope === undefined ? undefined : (parseScope(input.scope) ?? []));
-    const kinds = await this.factors.kinds(user.id);
     // The failure counter is only cleared once the whole sign-in succeeds: a known password must
     // not reset the throttle on guessing the code.
     if (kinds.size > 0) return this.askForSecondFactor(user.id, { clientId, audiences, scopes }, kinds.has('totp'));
