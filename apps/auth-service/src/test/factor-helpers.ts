@@ -23,17 +23,18 @@ export function recoveryCodesIn(page: string): string[] {
 
 /**
  * Enrols an authenticator app for the signed-in `web` client through /account/security, as a
- * user would; returns the secret and the ten recovery codes.
+ * user would; returns the secret, the ten recovery codes and the code that confirmed it (used up).
  */
-export async function enrolTotp(web: WebClient): Promise<{ secret: string; recoveryCodes: string[] }> {
+export async function enrolTotp(web: WebClient): Promise<{ secret: string; recoveryCodes: string[]; enrolCode: string }> {
   const security = await web.get('/account/security');
   const started = await web.post('/account/security/totp', { csrf: csrfIn(security.body) });
   if (started.res.headers.get('location') !== '/account/security/totp') throw new Error(`enrolment did not start: ${started.res.status}`);
   const setup = await web.get('/account/security/totp');
   const secret = secretIn(setup.body);
-  const confirmed = await web.post('/account/security/totp/confirm', { csrf: csrfIn(setup.body), code: codeFor(secret) });
+  const enrolCode = codeFor(secret);
+  const confirmed = await web.post('/account/security/totp/confirm', { csrf: csrfIn(setup.body), code: enrolCode });
   if (confirmed.res.status !== 200) throw new Error(`enrolment not confirmed: ${confirmed.res.status}`);
-  return { secret, recoveryCodes: recoveryCodesIn(confirmed.body) };
+  return { secret, recoveryCodes: recoveryCodesIn(confirmed.body), enrolCode };
 }
 
 /**

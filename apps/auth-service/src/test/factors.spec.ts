@@ -44,7 +44,7 @@ describe('second factors', () => {
 
   it('enrols TOTP (secret sealed, QR as inline SVG), then the API login takes two steps; a code works once', async () => {
     const { email, web } = await newUser();
-    const { secret, recoveryCodes } = await enrolTotp(web);
+    const { secret, recoveryCodes, enrolCode } = await enrolTotp(web);
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
     const rows: { totp_secret_sealed: string }[] = await db().query(`SELECT f.totp_secret_sealed FROM user_factors f JOIN users u ON u.id = f.user_id WHERE u.email = $1`, [email]);
@@ -60,11 +60,12 @@ describe('second factors', () => {
     const challenge = String(first.body['challenge']);
     expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-    const wrong = await second({ challenge, code: codeFor(secret) === '000000' ? '111111' : '000000' });
+    const valid = new Set([-1, 0, 1, 2].map((o) => codeFor(secret, o)));
+    const wrong = await second({ challenge, code: ['000000', '111111', '222222', '333333', '444444'].find((c) => !valid.has(c)) ?? '' });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toMatchObject({ code: 'AUTH_SECOND_FACTOR_INVALID' });
-    // The enrolment used this step's code: this step's is a replay, the next one's is fresh.
-    expect((await second({ challenge, code: codeFor(secret) })).body['code']).toBe('AUTH_SECOND_FACTOR_INVALID');
+    // The enrolment's code is used up; a code of a later step is fresh.
+    expect((await second({ challenge, code: enrolCode })).body['code']).toBe('AUTH_SECOND_FACTOR_INVALID');
     const next = codeFor(secret, 1);
     const ok = await second({ challenge, code: next });
     expect(ok.status).toBe(200);
