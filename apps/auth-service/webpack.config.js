@@ -14,7 +14,8 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
-      assets: ['./src/assets'],
+      // SimpleWebAuthn's browser bundle is served from 'self' (/assets/vendor/simplewebauthn-browser.js).
+      assets: ['./src/assets', { input: '../../node_modules/@simplewebauthn/browser/dist/bundle', glob: 'index.umd.min.js', output: 'assets/vendor/simplewebauthn' }],
       tsConfig: './tsconfig.app.json',
       optimization: false,
       outputHashing: 'none',

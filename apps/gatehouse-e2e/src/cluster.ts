@@ -69,7 +69,7 @@ export async function startServices<N extends { dispose(): Promise<void> }>(labe
   try {
     const kek = randomBytes(32);
     const admin = { email: 'admin@e2e.test', password: randomBytes(12).toString('base64url') };
-    const authEnv = { DATABASE_URL: dbs.auth.url, NATS_URL: natsUrl(nats), KEY_ENCRYPTION_KEY: kek.toString('base64'), BCRYPT_COST: '10', ISSUER: issuer, LOGIN_IP_MAX_FAILURES: '10000', ...options.authEnv };
+    const authEnv = { DATABASE_URL: dbs.auth.url, NATS_URL: natsUrl(nats), KEY_ENCRYPTION_KEY: kek.toString('base64'), BCRYPT_COST: '10', ISSUER: issuer, LOGIN_IP_MAX_FAILURES: '10000', ADMIN_SECOND_FACTOR: 'false', ...options.authEnv };
     await runServiceCommand('auth-service', ['seed'], { ...authEnv, SEED_ADMIN_EMAIL: admin.email, SEED_ADMIN_PASSWORD: admin.password, SEED_ORDERS_CLIENT_SECRET: randomBytes(32).toString('base64url') });
     const created = JSON.parse(
       await runServiceCommand(

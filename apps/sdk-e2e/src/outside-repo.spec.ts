@@ -85,6 +85,13 @@ describe('the packed SDK, installed outside the repository', () => {
     expect(trap?.hits()).toBe(0);
   });
 
+  it.each(NAMES)('%s: a route that needs a second factor refuses a password-only login with 401 insufficient_user_authentication (RFC 9470)', async (name) => {
+    const res = await fetch(`${apps[name].url}/step-up`, { headers: { authorization: `Bearer ${user.access}` } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="insufficient_user_authentication"/);
+    expect(await res.json()).toMatchObject({ code: 'AUTH_INSUFFICIENT_USER_AUTHENTICATION' });
+  });
+
   it('the packed declarations compile in a strict TypeScript consumer (core, Fastify augmentation, contracts)', async () => {
     const dir = join(tmp, 'fastify');
     await expect(run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.check.json'], { cwd: dir })).resolves.toBeDefined();

@@ -11,3 +11,4 @@ export { POOL_VERIFICATIONS, TokenVerifier } from './lib/core/token-verifier';
 export { RevocationStaleError } from './lib/core/revocation-stale-error';
 export { assertScopes } from './lib/core/scopes';
 export { assertDelegation, actorsOf, type DelegationRule } from './lib/core/delegation';
+export { assertUserAuthentication, SECOND_FACTOR_AMR } from './lib/core/user-authentication';

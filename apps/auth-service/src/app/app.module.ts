@@ -15,6 +15,7 @@ import { ClientsService } from './clients/clients.service';
 import { AUTH_CONFIG } from './config/config.tokens';
 import type { AuthConfig } from './config/config.schema';
 import { dataSourceOptions, ensureDatabase, migrate } from './database/data-source';
+import { FACTOR_PROVIDERS } from './factors/factor.providers';
 import { DatabaseReadiness } from './health/database-readiness';
 import { JwksController } from './keys/jwks.controller';
 import { KeyEncryption } from './keys/key-encryption';
@@ -99,6 +100,7 @@ export class AppModule {
         TokenExchangeGrant,
         OAuthClientResolver,
         AdminGuard,
+        ...FACTOR_PROVIDERS,
         ...webProviders(deps.kek),
         ...openIdProviderProviders(deps.kek),
       ],

@@ -29,7 +29,10 @@ describe('register and login', () => {
     });
     expect(Object.keys(protectedHeader).sort()).toEqual(['alg', 'kid', 'typ']);
     expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
-    expect(Object.keys(payload).sort()).toEqual(['aud', 'client_id', 'exp', 'iat', 'iss', 'jti', 'scope', 'sid', 'sub']);
+    expect(Object.keys(payload).sort()).toEqual(['amr', 'aud', 'auth_time', 'client_id', 'exp', 'iat', 'iss', 'jti', 'scope', 'sid', 'sub']);
+    // A password alone (RFC 8176), signed in just now.
+    expect(payload['amr']).toEqual(['pwd']);
+    expect(Math.abs(Number(payload['auth_time']) - payload.iat!)).toBeLessThanOrEqual(1);
     expect(payload).toMatchObject({
       sub: reg.body['id'],
       aud: ['orders', 'inventory'],

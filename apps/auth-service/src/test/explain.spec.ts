@@ -40,6 +40,8 @@ async function load(c: Client): Promise<void> {
     SELECT 'gatehouse.revoked.session', '{}', now() - interval '1 hour', now() - interval '1 hour' FROM generate_series(1, ${SMALL}) i`);
   await c.query(`INSERT INTO login_throttle (key, failures, window_start) SELECT 'acct:n' || i || '@example.com', 1, now() FROM generate_series(1, ${SMALL}) i`);
   await c.query(`INSERT INTO revoked_tokens (jti, expires_at) SELECT 'j' || i, now() + interval '5 minutes' FROM generate_series(1, ${SMALL}) i`);
+  await c.query(`INSERT INTO auth_challenges (token_hash, purpose, user_id, expires_at)
+    SELECT sha256(('c' || i)::bytea), 'second_factor', md5('u' || (1 + i % ${USERS}))::uuid, now() + interval '5 minutes' FROM generate_series(1, ${SMALL}) i`);
   // The OpenID Provider's tables: apps (a tenth revoked a day ago), consents, codes, deliveries.
   await c.query(`INSERT INTO clients (id, name, audiences, scopes, redirect_uris, token_endpoint_auth_method, grant_types, revoked_at)
     SELECT 'app-' || i, 'App ' || i, '{orders}', '{openid}', ARRAY['https://app' || i || '.example/cb'], 'none', '{authorization_code}',

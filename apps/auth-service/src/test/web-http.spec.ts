@@ -41,7 +41,11 @@ describe('web dashboard over plain HTTP: cookie, CSRF, lifetimes, pages', () => 
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("form-action 'self'");
-    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|script-src/);
+    // The passkey button: scripts from this origin only, never inline or eval, fetch only to us.
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|unsafe-hashes|'nonce-|'sha256-/);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(body).not.toMatch(/<script(?![^>]*\ssrc="\/assets\/)/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('same-origin');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
@@ -50,7 +54,10 @@ describe('web dashboard over plain HTTP: cookie, CSRF, lifetimes, pages', () => 
     expect(res.headers.getSetCookie()).toEqual([expect.stringMatching(/^__Host-gh_login=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Strict$/)]);
     expect(body).toMatch(/<label for="email">Email<\/label>/);
     expect(body).toMatch(/<label for="password">Password<\/label>/);
-    expect(body).not.toMatch(/<script|style=/i);
+    // No inline script or style: the only scripts are files of ours (the passkey button).
+    expect(body).not.toMatch(/style=/i);
+    expect([...body.matchAll(/<script[^>]*>/gi)].map((m) => m[0])).toEqual(['<script src="/assets/vendor/simplewebauthn-browser.js" defer>', '<script src="/assets/passkeys.js" defer>']);
+    expect(body).not.toMatch(/<script[^>]*>[^<]/i);
     expect(body).toMatch(/<link rel="stylesheet" href="\/assets\/app\.css\?v=[0-9a-f]{12}">/);
   });
 

@@ -1,7 +1,7 @@
 'use strict';
 // A fresh Express 5 service outside the repository, protected by the installed tarball (loaded by require).
 const express = require('express');
-const { gatehouseAuth, requireScopes, principalOf } = require('@gatehouse/auth-verify/express');
+const { gatehouseAuth, requireFactor, requireScopes, principalOf } = require('@gatehouse/auth-verify/express');
 
 const auth = gatehouseAuth({ issuer: process.env.ISSUER, audience: 'orders', jwksUri: process.env.JWKS_URI, natsUrl: process.env.NATS_URL });
 const app = express();
@@ -11,6 +11,9 @@ app.get('/health/ready', (_req, res) => {
 });
 app.use(auth);
 app.get('/orders', requireScopes('orders:read'), (req, res) => {
+  res.json({ sub: principalOf(req).sub });
+});
+app.get('/step-up', requireFactor(), (req, res) => {
   res.json({ sub: principalOf(req).sub });
 });
 

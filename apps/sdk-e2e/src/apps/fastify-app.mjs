@@ -9,5 +9,6 @@ app.get('/health/ready', { config: { public: true } }, (_req, reply) => {
   return reply.code(r.jwks && r.revocations ? 200 : 503).send(r);
 });
 app.get('/orders', { config: { scopes: ['orders:read'] } }, (req) => ({ sub: req.principal.sub }));
+app.get('/step-up', { config: { factor: true } }, (req) => ({ sub: req.principal.sub }));
 await app.listen({ port: Number(process.env.PORT), host: process.env.HOST });
 process.once('SIGTERM', () => app.close().then(() => process.exit(0)));

@@ -4,7 +4,7 @@
 require('reflect-metadata');
 const { Controller, Get, Inject, Module, ServiceUnavailableException } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
-const { AuthVerifyModule, Principal, Public, Scopes, VerifierReadiness } = require('@gatehouse/auth-verify/nest');
+const { AuthVerifyModule, Principal, Public, RequireFactor, Scopes, VerifierReadiness } = require('@gatehouse/auth-verify/nest');
 
 class OrdersController {
   constructor(readiness) {
@@ -18,11 +18,16 @@ class OrdersController {
   list(who) {
     return { sub: who.sub };
   }
+  stepUp(who) {
+    return { sub: who.sub };
+  }
 }
 const method = (name, decorators) => Reflect.decorate(decorators, OrdersController.prototype, name, Object.getOwnPropertyDescriptor(OrdersController.prototype, name));
 method('ready', [Public(), Get('health/ready')]);
 method('list', [Scopes('orders:read'), Get('orders')]);
 Principal()(OrdersController.prototype, 'list', 0);
+method('stepUp', [RequireFactor(), Get('step-up')]);
+Principal()(OrdersController.prototype, 'stepUp', 0);
 Inject(VerifierReadiness)(OrdersController, undefined, 0);
 Reflect.decorate([Controller()], OrdersController);
 

@@ -15,6 +15,7 @@ app.get('/orders', { config: { scopes: ['orders:read'] } }, (req) => {
 app.get('/open', { config: { public: true } }, () => app.gatehouse.readiness());
 const delegated: DelegationRule = { require: true, actors: ['orders-service'] };
 app.post('/reserve', { config: { scopes: ['inventory:reserve'], delegation: delegated } }, (req) => ({ actors: req.principal ? actorsOf(req.principal) : [], act: req.principal?.act?.sub }));
+app.get('/step-up', { config: { factor: ['hwk'] } }, (req) => ({ amr: req.principal?.amr, authTime: req.principal?.auth_time }));
 const verifier: GatehouseVerifier = app.gatehouse;
 const refusal = httpRefusal(new InvalidTokenError());
 export const checks: [boolean, number | undefined, string] = [verifier.readiness().jwks, refusal?.status, EVENT_SUBJECTS.revokedToken];

@@ -4,11 +4,15 @@ import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { VerifierOptions } from '../index';
-import { actorsOf, gatehouseAuth as expressAuth, principalOf, requireDelegation, requireScopes } from '../express';
+import { actorsOf, gatehouseAuth as expressAuth, principalOf, requireDelegation, requireFactor, requireScopes } from '../express';
 import { actorsOf as fastifyActors, gatehouseAuth as fastifyAuth } from '../fastify';
 import { startVerifierApp } from './verifier-app';
 
-/** One of the three adapters serving the same probe routes: /open (public), /me, /read (orders:read), /write (orders:write), /delegated (orders-service acting for a user), /direct (no delegation). */
+/**
+ * One of the three adapters serving the same probe routes: /open (public), /me, /read (orders:read),
+ * /write (orders:write), /delegated (orders-service acting for a user), /direct (no delegation),
+ * /step-up (a second factor), /hardware (orders:write and amr hwk).
+ */
 export interface AdapterApp {
   name: 'nest' | 'express' | 'fastify';
   url: string;
@@ -38,6 +42,8 @@ async function startExpress(options: VerifierOptions): Promise<AdapterApp> {
   app.get('/write', requireScopes('orders:write'), (_req, res) => void res.json({ ok: true }));
   app.get('/delegated', requireDelegation({ require: true, actors: ['orders-service'] }), (req, res) => void res.json({ sub: principalOf(req).sub, actors: actorsOf(principalOf(req)) }));
   app.get('/direct', requireDelegation({ forbid: true }), (_req, res) => void res.json({ ok: true }));
+  app.get('/step-up', requireFactor(), (req, res) => void res.json({ sub: principalOf(req).sub }));
+  app.get('/hardware', requireScopes('orders:write'), requireFactor('hwk'), (_req, res) => void res.json({ ok: true }));
   await auth.start();
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -64,6 +70,8 @@ async function startFastify(options: VerifierOptions): Promise<AdapterApp> {
   app.get('/write', { config: { scopes: ['orders:write'] } }, () => ({ ok: true }));
   app.get('/delegated', { config: { delegation: { require: true, actors: ['orders-service'] } } }, (req) => ({ sub: req.principal?.sub, actors: req.principal ? fastifyActors(req.principal) : [] }));
   app.get('/direct', { config: { delegation: { forbid: true } } }, () => ({ ok: true }));
+  app.get('/step-up', { config: { factor: true } }, (req) => ({ sub: req.principal?.sub }));
+  app.get('/hardware', { config: { scopes: ['orders:write'], factor: ['hwk'] } }, () => ({ ok: true }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     name: 'fastify',

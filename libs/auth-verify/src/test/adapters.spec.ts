@@ -108,6 +108,29 @@ describe.each(['nest', 'express', 'fastify'] as const)('%s adapter', (adapter) =
     expect(await app.rejections('revoked_client')).toBeGreaterThan(0);
   });
 
+  it('answers a sign-in without the required factor with 401 insufficient_user_authentication (RFC 9470), and admits one with it', async () => {
+    const challenge = 'Bearer error="insufficient_user_authentication", error_description="A stronger sign-in (mfa) is required"';
+    for (const token of [issuer.token({ sub: 'user-8' }), issuer.token({ sub: 'user-8', amr: ['pwd'] }), issuer.token({ sub: 'user-8', amr: ['otp'] })]) {
+      const res = await get('/step-up', token);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe(challenge);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(await res.json()).toMatchObject({ code: 'AUTH_INSUFFICIENT_USER_AUTHENTICATION', message: expect.any(String) });
+    }
+    const stepped = await get('/step-up', issuer.token({ sub: 'user-8', amr: ['pwd', 'otp', 'mfa'], auth_time: Math.floor(Date.now() / 1000) }));
+    expect(stepped.status).toBe(200);
+    expect(await stepped.json()).toEqual({ sub: 'user-8' });
+    // A specific method: an OTP sign-in is not a hardware key; scopes are still checked first.
+    const otp = await get('/hardware', issuer.token({ scope: 'orders:write', amr: ['pwd', 'otp', 'mfa'] }));
+    expect(otp.status).toBe(401);
+    expect(otp.headers.get('www-authenticate')).toContain('(hwk)');
+    expect((await get('/hardware', issuer.token({ scope: 'orders:write', amr: ['hwk', 'mfa'] }))).status).toBe(200);
+    expect((await get('/hardware', issuer.token({ scope: 'orders:read', amr: ['hwk', 'mfa'] }))).status).toBe(403);
+    // A hostile amr (not an array of short strings) is a bad token, not a pass.
+    expect((await get('/step-up', issuer.token({ amr: 'mfa' }))).status).toBe(401);
+    expect((await get('/step-up', issuer.token({ amr: 'mfa' }))).headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  });
+
   it('refuses two Authorization headers and a non-Bearer scheme', async () => {
     const token = issuer.token();
     const status = (headers: Record<string, string | string[]>) =>

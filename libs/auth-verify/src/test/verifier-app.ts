@@ -2,7 +2,7 @@ import { createHttpApp, createLogger, Metrics, Public, RuntimeModule } from '@ga
 import type { AccessTokenClaims } from '@gatehouse/contracts';
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { actorsOf, AuthVerifyModule, Delegation, PassportJwtGuard, Principal, RevocationStore, Scopes, type AuthVerifyOptions } from '../nest';
+import { actorsOf, AuthVerifyModule, Delegation, PassportJwtGuard, Principal, RequireFactor, RevocationStore, Scopes, type AuthVerifyOptions } from '../nest';
 
 @Controller()
 class ProbeController {
@@ -26,6 +26,12 @@ class ProbeController {
     return { sub: who.sub, actors: actorsOf(who) };
   }
   @Delegation({ forbid: true }) @Get('direct') direct(): { ok: true } {
+    return { ok: true };
+  }
+  @RequireFactor() @Get('step-up') stepUp(@Principal() who: AccessTokenClaims): { sub: string } {
+    return { sub: who.sub };
+  }
+  @Scopes('orders:write') @RequireFactor('hwk') @Get('hardware') hardware(): { ok: true } {
     return { ok: true };
   }
 }

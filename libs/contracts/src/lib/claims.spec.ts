@@ -10,6 +10,8 @@ const valid = {
   client_id: 'gatehouse-web',
   scope: 'orders:read orders:write',
   sid: '9a1b2c3d-0000-4000-8000-000000000001',
+  amr: ['pwd', 'otp', 'mfa'],
+  auth_time: 1_899_999_000,
 };
 
 const ABSENT = Symbol('absent');

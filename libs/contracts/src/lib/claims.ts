@@ -48,6 +48,10 @@ export const accessTokenClaimsSchema = z.object({
   act: actorClaimSchema.refine((a) => actDepth(a) <= MAX_ACT_NESTING, 'act is nested too deeply').optional(),
   /** Token exchange: the client the user's original token was issued to (its revocation reaches every hop). */
   origin_client_id: z.string().min(1).max(255).optional(),
+  /** Authentication methods of the sign-in behind a user token (RFC 8176: `pwd`, `otp`, `hwk`, `mfa`, …). */
+  amr: z.array(z.string().min(1).max(32)).max(8).optional(),
+  /** When the user signed in (OIDC Core §2), for user tokens. */
+  auth_time: numericDate.optional(),
 });
 
 /** Verified access-token claims. `sid` is present for user tokens only; `act` and `origin_client_id` for exchanged tokens only. */
@@ -64,7 +68,7 @@ export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
 export function parseAccessTokenClaims(data: unknown): AccessTokenClaims | null {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
   const c = data as Record<string, unknown>;
-  const { iss, sub, aud, exp, iat, jti, client_id: clientId, scope, sid, nbf, act, origin_client_id: originClientId } = c;
+  const { iss, sub, aud, exp, iat, jti, client_id: clientId, scope, sid, nbf, act, origin_client_id: originClientId, amr, auth_time: authTime } = c;
   if (!isString(iss, 1, Infinity) || !isString(sub, 1, 255) || !isString(jti, 1, 255) || !isString(clientId, 1, 255) || !isString(scope, 0, Infinity)) return null;
   if (!isNumericDate(exp) || !isNumericDate(iat)) return null;
   let audience: string | string[];
@@ -88,6 +92,14 @@ export function parseAccessTokenClaims(data: unknown): AccessTokenClaims | null 
   if (originClientId !== undefined) {
     if (!isString(originClientId, 1, 255)) return null;
     claims.origin_client_id = originClientId;
+  }
+  if (amr !== undefined) {
+    if (!Array.isArray(amr) || amr.length > 8 || !amr.every((m) => isString(m, 1, 32))) return null;
+    claims.amr = [...(amr as string[])];
+  }
+  if (authTime !== undefined) {
+    if (!isNumericDate(authTime)) return null;
+    claims.auth_time = authTime;
   }
   return claims;
 }

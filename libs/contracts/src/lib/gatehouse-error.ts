@@ -90,6 +90,27 @@ export class InsufficientScopeError extends GatehouseError {
   }
 }
 
+/** 401 `AUTH_SECOND_FACTOR_INVALID`: a wrong, replayed or used-up code, or a second-step challenge that is no longer live. */
+export class SecondFactorInvalidError extends GatehouseError {
+  constructor(message = 'The code is not valid.') {
+    super('AUTH_SECOND_FACTOR_INVALID', 401, message);
+  }
+}
+
+/**
+ * 401 `AUTH_INSUFFICIENT_USER_AUTHENTICATION` (RFC 9470): a valid token whose sign-in lacks the
+ * authentication methods the route needs (a second factor); the client should step up.
+ */
+export class InsufficientUserAuthenticationError extends GatehouseError {
+  constructor(readonly required: readonly string[]) {
+    super('AUTH_INSUFFICIENT_USER_AUTHENTICATION', 401, `insufficient_user_authentication: requires ${required.join(' ')}`, {
+      headers: {
+        'www-authenticate': `Bearer error="insufficient_user_authentication", error_description="A stronger sign-in (${required.join(' ')}) is required"`,
+      },
+    });
+  }
+}
+
 /** 409 `ACCOUNT_LAST_ADMIN`: deleting this account would leave no enabled administrator. */
 export class LastAdminError extends GatehouseError {
   constructor() {

@@ -18,7 +18,12 @@ export type AuditEvent =
   | 'backchannel_logout_delivered'
   | 'backchannel_logout_failed'
   | 'account_deleted'
-  | 'token_exchanged';
+  | 'token_exchanged'
+  | 'factor_added'
+  | 'factor_removed'
+  | 'factor_failed'
+  | 'recovery_code_used'
+  | 'recovery_codes_created';
 
 /** Who and where, for an audit row. */
 export interface AuditContext {

@@ -36,3 +36,15 @@ export const loginSchema = z.strictObject({
 
 /** Parsed login body. */
 export type LoginInput = z.infer<typeof loginSchema>;
+
+/** Body of POST /auth/login/second-factor: the challenge and exactly one of a TOTP code or a recovery code. */
+export const secondFactorSchema = z
+  .strictObject({
+    challenge: z.string().min(1).max(64),
+    code: z.string().max(16).optional(),
+    recovery_code: z.string().max(64).optional(),
+  })
+  .refine((b) => (b.code === undefined) !== (b.recovery_code === undefined), { message: 'give either code or recovery_code', path: ['code'] });
+
+/** Parsed second-step body. */
+export type SecondFactorInput = z.infer<typeof secondFactorSchema>;

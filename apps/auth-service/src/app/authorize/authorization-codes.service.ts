@@ -17,6 +17,8 @@ export interface RedeemedCode {
   audiences: string[];
   nonce: string | null;
   auth_time: Date;
+  /** How the user signed in to the browser session that approved the code (RFC 8176). */
+  amr: string[];
   with_refresh: boolean;
 }
 
@@ -75,13 +77,14 @@ export class AuthorizationCodes {
             AND EXISTS (SELECT 1 FROM sessions w WHERE w.id = c.web_session_id AND w.revoked_at IS NULL
                           AND w.idle_expires_at > now() AND w.absolute_expires_at > now())
           RETURNING c.user_id, c.web_session_id, c.scopes, c.nonce, c.auth_time,
+                    (SELECT w.amr FROM sessions w WHERE w.id = c.web_session_id) AS amr,
                     CASE WHEN cardinality(c.audiences) = 0 THEN ARRAY[c.client_id] ELSE c.audiences END AS audiences,
                     ($6::boolean OR 'offline_access' = ANY(c.scopes)) AS with_refresh),
        opened AS (
-         INSERT INTO sessions (id, user_id, client_id, kind, user_agent, ip, idle_expires_at, absolute_expires_at, parent_id)
+         INSERT INTO sessions (id, user_id, client_id, kind, user_agent, ip, idle_expires_at, absolute_expires_at, parent_id, amr, auth_time)
          SELECT $2::uuid, user_id, $3::text, 'api', $7::text, $8::text,
                 now() + make_interval(secs => CASE WHEN with_refresh THEN $10::int ELSE $9::int END),
-                now() + make_interval(secs => CASE WHEN with_refresh THEN $11::int ELSE $9::int END), web_session_id
+                now() + make_interval(secs => CASE WHEN with_refresh THEN $11::int ELSE $9::int END), web_session_id, amr, auth_time
            FROM claimed),
        family AS (
          INSERT INTO refresh_tokens (family_id, session_id, user_id, client_id, scopes, audiences, token_hash, expires_at)
@@ -90,7 +93,7 @@ export class AuthorizationCodes {
        audited AS (
          INSERT INTO audit_log (event, user_id, client_id, session_id, ip, details)
          SELECT 'login_ok', user_id, $3::text, $2::uuid, $8::text, '{"channel":"authorization_code"}'::jsonb FROM claimed)
-       SELECT claimed.user_id, u.email, claimed.scopes, claimed.audiences, claimed.nonce, claimed.auth_time, claimed.with_refresh
+       SELECT claimed.user_id, u.email, claimed.scopes, claimed.audiences, claimed.nonce, claimed.auth_time, claimed.amr, claimed.with_refresh
          FROM claimed JOIN users u ON u.id = claimed.user_id`,
       [
         sha256(r.code), r.sessionId, r.clientId, r.redirectUri, r.challenge, r.refreshAlways, r.origin.userAgent?.slice(0, 512) ?? null, r.origin.ip,

@@ -83,6 +83,12 @@ export const configSchema = z
     /** Most actors an exchanged token may name (RFC 8693 `act` nesting): 1 = no exchanging of exchanged tokens. */
     TOKEN_EXCHANGE_MAX_DEPTH: intIn(1, MAX_ACT_NESTING, 2),
     LOCAL_DIR: z.string().min(1).default('.local'),
+    /** Admins need a second factor for /admin and the admin API; `false` only for development and tests. */
+    ADMIN_SECOND_FACTOR: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    /** WebAuthn relying party: its id (a registrable domain; default: the ISSUER's host name), the origins passkeys are used from (default: the ISSUER's), and its display name. */
+    WEBAUTHN_RP_ID: z.string().regex(/^[a-z0-9.-]{1,253}$/, 'must be a host name').optional(),
+    WEBAUTHN_ORIGINS: z.string().optional().transform((v) => (v ? v.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean) : undefined)),
+    WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Gatehouse'),
     /** Web dashboard session: idle timeout and absolute lifetime, seconds (DESIGN.md, Web sessions). */
     WEB_SESSION_IDLE: intIn(1, 86_400, 1800),
     WEB_SESSION_ABSOLUTE: intIn(60, 7 * 86_400, 43_200),
@@ -96,6 +102,7 @@ export const configSchema = z
     RETENTION_AUTHORIZATION_CODES: intIn(0, 30 * 86_400, 86_400),
     RETENTION_CONSENTS: intIn(0, 365 * 86_400, 30 * 86_400),
     RETENTION_LOGOUT_DELIVERIES: intIn(0, 365 * 86_400, 7 * 86_400),
+    RETENTION_AUTH_CHALLENGES: intIn(0, 30 * 86_400, 3600),
     RETENTION_AUDIT_LOG: intIn(86_400, 10 * 365 * 86_400, 90 * 86_400),
     /** Seconds between scheduled janitor runs (0: only the CLI runs it). */
     JANITOR_INTERVAL: intIn(0, 7 * 86_400, 3600),
@@ -109,6 +116,12 @@ export const configSchema = z
     }
     if (cfg.NODE_ENV === 'production' && cfg.KEY_PUBLISH_AHEAD < JWKS_MAX_AGE_SECONDS) {
       ctx.addIssue({ code: 'custom', path: ['KEY_PUBLISH_AHEAD'], message: `must be at least the JWKS max-age (${JWKS_MAX_AGE_SECONDS}) in production` });
+    }
+    if (cfg.NODE_ENV === 'production' && !cfg.ADMIN_SECOND_FACTOR) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_SECOND_FACTOR'], message: 'cannot be turned off in production' });
+    }
+    for (const origin of cfg.WEBAUTHN_ORIGINS ?? []) {
+      if (!/^https?:\/\/[^/\s]+$/.test(origin)) ctx.addIssue({ code: 'custom', path: ['WEBAUTHN_ORIGINS'], message: 'must be a comma-separated list of http(s) origins' });
     }
     if (Boolean(cfg.TLS_CERT_FILE) !== Boolean(cfg.TLS_KEY_FILE)) {
       ctx.addIssue({ code: 'custom', path: ['TLS_KEY_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });

@@ -26,6 +26,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: key }).KEY_ENCRYPTION_KEY).toBe(key);
   });
 
+  it('asks admins for a second factor unless switched off, which production refuses', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({}).ADMIN_SECOND_FACTOR).toBe(true);
+    expect(loadConfig({ ADMIN_SECOND_FACTOR: 'false' }).ADMIN_SECOND_FACTOR).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: key, ADMIN_SECOND_FACTOR: 'false' })).toThrow(/ADMIN_SECOND_FACTOR cannot be turned off in production/);
+    expect(() => loadConfig({ ADMIN_SECOND_FACTOR: 'no' })).toThrow(/ADMIN_SECOND_FACTOR/);
+  });
+
+  it('takes the WebAuthn relying party from ISSUER unless configured', () => {
+    expect(loadConfig({}).WEBAUTHN_ORIGINS).toBeUndefined();
+    expect(loadConfig({ WEBAUTHN_RP_ID: 'id.example.com', WEBAUTHN_ORIGINS: 'https://id.example.com/, https://login.example.com' })).toMatchObject({
+      WEBAUTHN_RP_ID: 'id.example.com',
+      WEBAUTHN_ORIGINS: ['https://id.example.com', 'https://login.example.com'],
+    });
+    expect(() => loadConfig({ WEBAUTHN_ORIGINS: 'id.example.com' })).toThrow(/WEBAUTHN_ORIGINS/);
+    expect(() => loadConfig({ WEBAUTHN_RP_ID: 'https://x' })).toThrow(/WEBAUTHN_RP_ID/);
+  });
+
   it('strips a trailing slash from ISSUER', () => {
     expect(loadConfig({ ISSUER: 'https://auth.example.com/' }).ISSUER).toBe('https://auth.example.com');
   });

@@ -115,6 +115,15 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
     where: 'COALESCE(delivered_at, failed_at) < $1',
   },
   {
+    // Second-step and passkey challenges live minutes; used or not, they only matter until then.
+    name: 'auth_challenges',
+    table: 'auth_challenges',
+    key: 'token_hash',
+    setting: 'RETENTION_AUTH_CHALLENGES',
+    description: 'sign-in challenges (second factor, passkey ceremonies) this long after they expired',
+    where: 'expires_at < $1',
+  },
+  {
     name: 'audit_log',
     table: 'audit_log',
     key: 'id',

@@ -75,9 +75,9 @@ export class AuthorizationCodeGrant {
 
   private async tokens(row: RedeemedCode, client: ClientEntity, sessionId: string, refreshToken: string | null): Promise<TokenResponse> {
     const [access, idToken] = await Promise.all([
-      this.issuer.issueAsync({ sub: row.user_id, clientId: client.id, audiences: row.audiences, scopes: row.scopes, sid: sessionId }),
+      this.issuer.issueAsync({ sub: row.user_id, clientId: client.id, audiences: row.audiences, scopes: row.scopes, sid: sessionId, amr: row.amr, authTime: row.auth_time }),
       isOpenIdRequest(row.scopes)
-        ? this.idTokens.issue({ userId: row.user_id, clientId: client.id, sessionId, authTime: row.auth_time, nonce: row.nonce, scopes: row.scopes, email: row.email })
+        ? this.idTokens.issue({ userId: row.user_id, clientId: client.id, sessionId, authTime: row.auth_time, amr: row.amr, nonce: row.nonce, scopes: row.scopes, email: row.email })
         : Promise.resolve(undefined),
     ]);
     return {

@@ -58,7 +58,7 @@ export function providerMetadata(config: AuthConfig): Record<string, unknown> {
     revocation_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: [...OIDC_SCOPES, ...resourceScopes],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp', 'email', 'email_verified', 'act', 'origin_client_id'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'amr', 'nonce', 'sid', 'azp', 'email', 'email_verified', 'act', 'origin_client_id'],
     prompt_values_supported: ['none', 'login', 'consent'],
     authorization_response_iss_parameter_supported: true,
     backchannel_logout_supported: true,

@@ -9,13 +9,15 @@ export interface IdTokenInput {
   clientId: string;
   sessionId: string;
   authTime: Date;
+  /** How the user signed in (RFC 8176). */
+  amr: readonly string[];
   nonce: string | null;
   scopes: readonly string[];
   email: string;
 }
 
 /**
- * ID tokens (OpenID Connect Core §2): `iss sub aud exp iat auth_time nonce sid azp`, and the
+ * ID tokens (OpenID Connect Core §2): `iss sub aud exp iat auth_time amr nonce sid azp`, and the
  * e-mail address only with the `email` scope. Gatehouse does not verify addresses, so
  * `email_verified` is false. They live as long as an access token.
  */
@@ -37,6 +39,7 @@ export class IdTokenIssuer {
       exp: iat + this.config.ACCESS_TOKEN_TTL,
       iat,
       auth_time: Math.floor(input.authTime.getTime() / 1000),
+      amr: [...input.amr],
       sid: input.sessionId,
       ...(input.nonce !== null ? { nonce: input.nonce } : {}),
       ...(input.scopes.includes('email') ? { email: input.email, email_verified: false } : {}),

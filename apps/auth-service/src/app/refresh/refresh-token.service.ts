@@ -39,12 +39,15 @@ interface TokenRow {
   session_idle_expires_at: Date;
   session_absolute_expires_at: Date;
   user_disabled_at: Date | null;
+  session_amr: string[];
+  session_auth_time: Date;
 }
 
 /** A refresh token row with what decides whether it is usable; exported for the EXPLAIN test of the hot path. */
 export const SELECT_TOKEN = `
   SELECT rt.*, s.revoked_at AS session_revoked_at, s.idle_expires_at AS session_idle_expires_at,
-         s.absolute_expires_at AS session_absolute_expires_at, u.disabled_at AS user_disabled_at
+         s.absolute_expires_at AS session_absolute_expires_at, u.disabled_at AS user_disabled_at,
+         s.amr AS session_amr, COALESCE(s.auth_time, s.created_at) AS session_auth_time
     FROM refresh_tokens rt
     JOIN sessions s ON s.id = rt.session_id
     JOIN users u ON u.id = rt.user_id`;
@@ -188,8 +191,10 @@ export class RefreshTokenService {
     await audit(em, 'refresh_reuse_detected', { userId: row.user_id, clientId: row.client_id, sessionId: row.session_id, details: { familyId: row.family_id } });
   }
 
-  private response(row: Pick<TokenRow, 'user_id' | 'client_id' | 'scopes' | 'audiences' | 'session_id'>, refreshToken: string): TokenResponse {
-    const access = this.issuer.issue({ sub: row.user_id, clientId: row.client_id, audiences: row.audiences, scopes: row.scopes, sid: row.session_id });
+  private response(row: Pick<TokenRow, 'user_id' | 'client_id' | 'scopes' | 'audiences' | 'session_id' | 'session_amr' | 'session_auth_time'>, refreshToken: string): TokenResponse {
+    const access = this.issuer.issue({
+      sub: row.user_id, clientId: row.client_id, audiences: row.audiences, scopes: row.scopes, sid: row.session_id, amr: row.session_amr, authTime: row.session_auth_time,
+    });
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope, refresh_token: refreshToken };
   }
 

@@ -20,6 +20,9 @@ export interface AccessTokenRequest {
   notAfter?: number;
   /** Use this jti (the caller recorded it before signing); a fresh UUID otherwise. */
   jti?: string;
+  /** How the user signed in (RFC 8176) and when; user tokens only. */
+  amr?: readonly string[];
+  authTime?: Date;
 }
 
 /** A freshly signed access token. */
@@ -92,6 +95,8 @@ export class TokenIssuer {
       ...(req.sid ? { sid: req.sid } : {}),
       ...(req.act ? { act: req.act } : {}),
       ...(req.originClientId ? { origin_client_id: req.originClientId } : {}),
+      ...(req.amr ? { amr: [...req.amr] } : {}),
+      ...(req.authTime ? { auth_time: Math.floor(req.authTime.getTime() / 1000) } : {}),
     };
     return claims;
   }

@@ -22,6 +22,8 @@ export interface SessionSpec {
   absoluteMs: number;
   /** The browser session an app's sign-in came through: it ends with it. */
   parentId?: string;
+  /** How the user signed in (RFC 8176 `amr`); a password alone when absent. */
+  amr?: readonly string[];
   /** Web sessions: the SHA-256 of the cookie value and the forms' synchronizer token. */
   web?: { cookieHash: Buffer; csrfToken: string };
 }
@@ -54,11 +56,12 @@ export class SessionsService {
       id,
       statement: {
         // created_at is the sign-in time (auth_time) on this process's clock, like the deadlines.
-        text: `INSERT INTO sessions (id, user_id, client_id, kind, user_agent, ip, created_at, last_used_at, idle_expires_at, absolute_expires_at, parent_id, cookie_hash, csrf_token)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12)`,
+        text: `INSERT INTO sessions (id, user_id, client_id, kind, user_agent, ip, created_at, last_used_at, idle_expires_at, absolute_expires_at, parent_id, cookie_hash, csrf_token, amr)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13)`,
         params: [
           id, spec.userId, spec.clientId, spec.kind, origin.userAgent?.slice(0, 512) ?? null, origin.ip ?? null, new Date(now),
           new Date(now + spec.idleMs), new Date(now + spec.absoluteMs), spec.parentId ?? null, spec.web?.cookieHash ?? null, spec.web?.csrfToken ?? null,
+          [...(spec.amr ?? ['pwd'])],
         ],
       },
     };

@@ -37,6 +37,11 @@ export class UsersService {
     }
   }
 
+  /** Finds an account by id. */
+  findById(id: string): Promise<UserEntity | null> {
+    return this.ds.getRepository(UserEntity).findOneBy({ id });
+  }
+
   /** Finds an account by normalised email. */
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.ds.getRepository(UserEntity).findOneBy({ email });

@@ -40,3 +40,36 @@ export function stylesheetHref(): string {
   const sheet = loadStylesheet();
   return sheet ? `/assets/app.css?v=${sheet.version}` : '/assets/app.css';
 }
+
+/** A static file of ours the dashboard serves (the CSP allows scripts only from here). */
+export interface StaticAsset {
+  body: Buffer;
+  type: string;
+  version: string;
+}
+
+/**
+ * The scripts served under /assets: ours (`passkeys.js`) and SimpleWebAuthn's browser bundle,
+ * which the build copies to `assets/vendor/simplewebauthn/` and a source checkout finds in
+ * node_modules.
+ */
+const SCRIPTS: Record<string, string[]> = {
+  'passkeys.js': ['passkeys.js'],
+  'vendor/simplewebauthn-browser.js': ['vendor/simplewebauthn/index.umd.min.js'],
+};
+const NODE_MODULES_BUNDLE = join('node_modules', '@simplewebauthn', 'browser', 'dist', 'bundle', 'index.umd.min.js');
+
+const scripts = new Map<string, StaticAsset | null>();
+
+/** One of the dashboard's scripts by its path under /assets, or null (unknown or not found). */
+export function loadScript(name: string): StaticAsset | null {
+  if (scripts.has(name)) return scripts.get(name) ?? null;
+  const relative = SCRIPTS[name];
+  if (!relative) return null;
+  const files = [...assetCandidates().flatMap((dir) => relative.map((r) => join(dir, r))), ...(name.startsWith('vendor/') ? [join(process.cwd(), NODE_MODULES_BUNDLE)] : [])];
+  const file = files.find((f) => existsSync(f));
+  const asset = file ? { body: readFileSync(file), type: 'text/javascript; charset=utf-8', version: '' } : null;
+  if (asset) asset.version = createHash('sha256').update(asset.body).digest('hex').slice(0, 12);
+  scripts.set(name, asset);
+  return asset;
+}

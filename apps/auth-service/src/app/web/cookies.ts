@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export const SESSION_COOKIE = '__Host-gh_session';
 /** Pre-login cookie binding the CSRF token of the login and registration forms. */
 export const LOGIN_COOKIE = '__Host-gh_login';
+/** Between a correct password and the second factor: the single-use challenge of that sign-in. */
+export const SECOND_FACTOR_COOKIE = '__Host-gh_2fa';
 
 /** Values we issue are base64url; anything else is ignored rather than parsed. */
 const COOKIE_VALUE = /^[A-Za-z0-9_-]{16,128}$/;

@@ -16,6 +16,11 @@ const NOTICES: Record<string, string> = {
   'user-deleted': 'The user has been deleted and all of their sessions ended.',
   rotated: 'A new signing key is in use. Tokens signed by older keys no longer verify.',
   'app-removed': 'The app has been removed. Its sessions and tokens have ended.',
+  'admin-enrol': 'Administrators need a second factor: set up an authenticator app or a passkey to use the admin pages.',
+  'factor-removed': 'The factor has been removed. Every other session has been ended.',
+  'passkey-added': 'Your passkey has been added. You can sign in with it, without a password.',
+  'totp-restart': 'Scan the new code: the previous one will not work.',
+  reauth: 'Sign in again to continue.',
 };
 
 /** The notice for `?notice=<key>`, or null. */

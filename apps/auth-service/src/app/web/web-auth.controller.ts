@@ -4,29 +4,27 @@ import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import { audit, auditStatement } from '../audit/audit';
+import { audit } from '../audit/audit';
+import { SECOND_FACTOR_CHALLENGE_TTL } from '../auth/login.service';
+import { AuthChallenges } from '../factors/auth-challenges.service';
+import { Factors } from '../factors/factors.service';
 import { AuthorizationFlow } from '../authorize/authorization-flow.service';
 import type { AuthorizationRequest } from '../authorize/authorization-request';
 import { originOf } from '../authorize/authorization-response';
 import { openAuthorization, PENDING_AUTHORIZATION_KEY } from '../authorize/pending-authorization';
-import { runAsOneStatement } from '../database/one-statement';
 import { emailSchema, passwordSchema } from '../auth/auth.schemas';
-import { SessionRevoker } from '../sessions/session-revoker.service';
 import { LoginThrottle } from '../throttle/login-throttle.service';
 import { UsersService } from '../users/users.service';
-import { clearCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies';
+import { LOGIN_COOKIE, readCookie, SECOND_FACTOR_COOKIE, SESSION_COOKIE, setCookie } from './cookies';
 import { assertSameOrigin, CSRF_MESSAGE, loginFormToken, tokensEqual, WEB_FORM_KEY } from './csrf';
 import { formOf, textField, type FormBody } from './form';
 import { noticeFor } from './notices';
 import { redirect, sendPage } from './respond';
 import { loginPage, registerPage, type AuthFormView } from './views/auth-pages';
 import { WebErrorFilter } from './web-error.filter';
+import { continueUrl, WebSignIn } from './web-sign-in.service';
 import { randomToken, WebSessionStore } from './web-session.store';
 
-/** Where /login sends the browser back to a pending authorization request. */
-function continueUrl(sealed: string): string {
-  return `/oauth/authorize/continue?authz=${sealed}`;
-}
 
 /** Generic on purpose: never says whether the account exists. */
 const LOGIN_FAILED = 'Invalid email or password.';
@@ -44,9 +42,11 @@ export class WebAuthController {
     private readonly store: WebSessionStore,
     private readonly users: UsersService,
     private readonly throttle: LoginThrottle,
-    private readonly revoker: SessionRevoker,
     @InjectDataSource() private readonly ds: DataSource,
     private readonly flow: AuthorizationFlow,
+    private readonly signIn: WebSignIn,
+    private readonly factors: Factors,
+    private readonly challenges: AuthChallenges,
     @Inject(WEB_FORM_KEY) private readonly formKey: Buffer,
     @Inject(PENDING_AUTHORIZATION_KEY) private readonly pendingKey: Buffer,
   ) {}
@@ -64,6 +64,9 @@ export class WebAuthController {
   async loginForm(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() query: unknown): Promise<void> {
     const pending = this.pending(formOf(query)['authz']);
     const session = await this.store.touch(readCookie(req, SESSION_COOKIE));
+    // `reauth=1`: a signed-in user asked to sign in afresh (e.g. before removing a factor).
+    const reauth = formOf(query)['reauth'] === '1';
+    if (reauth && session && !pending) return this.show(req, reply, 200, loginPage, { notice: noticeFor({ notice: 'reauth' }), email: session.email });
     if (session && !pending) return redirect(reply, '/account');
     if (session && pending && this.flow.signedInFor(session, pending.request)) return redirect(reply, continueUrl(pending.sealed));
     const hint = pending?.request.loginHint;
@@ -94,35 +97,15 @@ export class WebAuthController {
       await audit(this.ds.manager, lockedFor ? 'login_locked' : 'login_failed', { clientId: FIRST_PARTY_CLIENT_ID, ip: req.ip, details });
       return this.show(req, reply, 401, loginPage, { email, errors: [LOGIN_FAILED] }, pending);
     }
-    await this.throttle.recordSuccess(email);
-    const opened = await this.openSession(req, user.id);
-    setCookie(reply, SESSION_COOKIE, opened.cookie, 'Lax');
-    clearCookie(reply, LOGIN_COOKIE);
-    redirect(reply, pending ? continueUrl(pending.sealed) : '/account');
-  }
-
-  /**
-   * The session and its audit row commit in one statement, like the API login. Only when this
-   * browser still holds a live session does it end first (one browser, one live cookie), which
-   * takes a transaction.
-   */
-  private async openSession(req: FastifyRequest, userId: string): Promise<{ sessionId: string; cookie: string }> {
-    const origin = { userAgent: req.headers['user-agent'], ip: req.ip };
-    const previous = await this.store.touch(readCookie(req, SESSION_COOKIE));
-    const opened = this.store.insertion(userId, origin);
-    const audited = auditStatement('login_ok', { userId, clientId: FIRST_PARTY_CLIENT_ID, sessionId: opened.sessionId, ip: req.ip, details: { channel: 'web' } });
-    if (!previous) {
-      await runAsOneStatement(this.ds.manager, [opened.statement, audited]);
-      return opened;
+    // With a second factor the failure counter stays until the code is right, and the browser
+    // only gets the sign-in's challenge (a Strict cookie) until then.
+    if ((await this.factors.kinds(user.id)).size > 0) {
+      const challenge = await this.challenges.create('second_factor', user.id, { authz: pending?.sealed ?? null }, SECOND_FACTOR_CHALLENGE_TTL);
+      setCookie(reply, SECOND_FACTOR_COOKIE, challenge, 'Strict', SECOND_FACTOR_CHALLENGE_TTL);
+      return redirect(reply, '/login/second-factor');
     }
-    await this.ds.transaction(async (em) => {
-      // The same user signing in again (prompt=login, max_age) keeps the apps signed in through the
-      // old session: they move to the new one instead of being logged out with it.
-      if (previous.userId === userId) await em.query('UPDATE sessions SET parent_id = $2 WHERE parent_id = $1 AND revoked_at IS NULL', [previous.sessionId, opened.sessionId]);
-      await this.revoker.revokeSession(em, previous.userId, previous.sessionId, 'logout', req.ip);
-      await runAsOneStatement(em, [opened.statement, audited]);
-    });
-    return opened;
+    await this.throttle.recordSuccess(email);
+    redirect(reply, await this.signIn.complete(req, reply, user, ['pwd'], pending?.sealed ?? null));
   }
 
   /** A pending authorization request from a form or query field, if it opens. */
@@ -174,7 +157,8 @@ export class WebAuthController {
       setCookie(reply, LOGIN_COOKIE, cookie, 'Strict');
     }
     const full = { ...view, csrfToken: loginFormToken(this.formKey, cookie), ...(pending ? { authz: pending.sealed } : {}) };
-    sendPage(reply, status, page(full), pending ? [originOf(pending.request.redirectUri)] : []);
+    // The login form offers a passkey: the page loads our WebAuthn script.
+    sendPage(reply, status, page(full), pending ? [originOf(pending.request.redirectUri)] : [], { scripts: page === loginPage });
   }
 
   private formTokenValid(req: FastifyRequest, form: FormBody): boolean {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { clearCookie, SESSION_COOKIE } from './cookies';
 import { redirect, sendPage } from './respond';
 import { errorPage } from './views/auth-pages';
-import { WebLoginRequired } from './web-errors';
+import { WebLoginRequired, WebSecondFactorRequired } from './web-errors';
 import { pageUser, type WebRequest } from './web-session.guard';
 
 /**
@@ -24,6 +24,10 @@ export class WebErrorFilter implements ExceptionFilter {
       // A cookie that no longer opens a session is dropped, so the browser stops sending it.
       if (req.headers.cookie?.includes(SESSION_COOKIE)) clearCookie(reply, SESSION_COOKIE);
       redirect(reply, '/login');
+      return;
+    }
+    if (exception instanceof WebSecondFactorRequired) {
+      redirect(reply, '/account/security?notice=admin-enrol');
       return;
     }
     const user = req.webSession ? pageUser(req.webSession) : undefined;

@@ -5,3 +5,11 @@ export class WebLoginRequired extends Error {
     this.name = 'WebLoginRequired';
   }
 }
+
+/** Thrown when an admin page needs a second factor the session has not used; rendered as a redirect to enrol. */
+export class WebSecondFactorRequired extends Error {
+  constructor() {
+    super('second factor required');
+    this.name = 'WebSecondFactorRequired';
+  }
+}

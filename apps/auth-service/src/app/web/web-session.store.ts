@@ -18,6 +18,8 @@ export interface WebSession {
   csrfToken: string;
   /** When the user signed in (the session's start): `auth_time` of tokens issued through it. */
   authTime: Date;
+  /** How the user signed in (RFC 8176 `amr`): `mfa` once a second factor was used. */
+  amr: string[];
 }
 
 /** A new web session; `cookie` goes to the browser and is never stored. */
@@ -49,8 +51,8 @@ export class WebSessionStore {
   ) {}
 
   /** Opens a session with a fresh cookie value and CSRF token, in `em`'s transaction. */
-  async open(em: EntityManager, userId: string, origin: SessionOrigin): Promise<OpenedWebSession> {
-    const { statement, ...opened } = this.insertion(userId, origin);
+  async open(em: EntityManager, userId: string, origin: SessionOrigin, amr?: readonly string[]): Promise<OpenedWebSession> {
+    const { statement, ...opened } = this.insertion(userId, origin, amr);
     await em.query(statement.text, statement.params);
     return opened;
   }
@@ -59,7 +61,7 @@ export class WebSessionStore {
    * Like {@link open}, but returns the INSERT instead of running it, so a login can commit the
    * session with its audit row in one statement (`runAsOneStatement`), as the API login does.
    */
-  insertion(userId: string, origin: SessionOrigin): OpenedWebSession & { statement: SqlStatement } {
+  insertion(userId: string, origin: SessionOrigin, amr: readonly string[] = ['pwd']): OpenedWebSession & { statement: SqlStatement } {
     const cookie = randomToken();
     const spec = {
       userId,
@@ -68,6 +70,7 @@ export class WebSessionStore {
       idleMs: this.config.WEB_SESSION_IDLE * 1000,
       absoluteMs: this.config.WEB_SESSION_ABSOLUTE * 1000,
       web: { cookieHash: sha256(cookie), csrfToken: randomToken() },
+      amr,
     };
     const { id, statement } = this.sessions.insertion(spec, origin);
     return { sessionId: id, cookie, statement };
@@ -76,7 +79,7 @@ export class WebSessionStore {
   /** The live session for a cookie value (and its idle deadline pushed forward), or null. */
   async touch(cookie: string | undefined): Promise<WebSession | null> {
     if (!cookie) return null;
-    const rows = await queryRows<{ id: string; user_id: string; email: string; scopes: string[]; csrf_token: string; created_at: Date }>(
+    const rows = await queryRows<{ id: string; user_id: string; email: string; scopes: string[]; csrf_token: string; auth_time: Date; amr: string[] }>(
       this.ds.manager,
       `UPDATE sessions s SET last_used_at = now(),
               idle_expires_at = LEAST(s.absolute_expires_at, now() + make_interval(secs => $2))
@@ -84,11 +87,16 @@ export class WebSessionStore {
         WHERE s.cookie_hash = $1 AND s.kind = 'web' AND s.revoked_at IS NULL
           AND s.idle_expires_at > now() AND s.absolute_expires_at > now()
           AND u.id = s.user_id AND u.disabled_at IS NULL
-        RETURNING s.id, s.user_id, u.email, u.scopes, s.csrf_token, s.created_at`,
+        RETURNING s.id, s.user_id, u.email, u.scopes, s.csrf_token, COALESCE(s.auth_time, s.created_at) AS auth_time, s.amr`,
       [sha256(cookie), this.config.WEB_SESSION_IDLE],
     );
     const row = rows[0];
     if (!row) return null;
-    return { sessionId: row.id, userId: row.user_id, email: row.email, scopes: row.scopes, csrfToken: row.csrf_token, authTime: row.created_at };
+    return { sessionId: row.id, userId: row.user_id, email: row.email, scopes: row.scopes, csrfToken: row.csrf_token, authTime: row.auth_time, amr: row.amr };
   }
+}
+
+/** Marks a web session as signed in with a second factor (the factor was just proven on it). */
+export async function upgradeSessionAmr(em: EntityManager, sessionId: string, amr: readonly string[]): Promise<void> {
+  await em.query('UPDATE sessions SET amr = $2 WHERE id = $1', [sessionId, [...amr]]);
 }

@@ -6,6 +6,7 @@ import { RevocationStaleError } from './revocation-stale-error';
 import { RevocationStore } from './revocation-store';
 import { assertDelegation, type DelegationRule } from './delegation';
 import { assertScopes } from './scopes';
+import { assertUserAuthentication } from './user-authentication';
 import { rejectionReason, TokenRejection } from './token-rejection';
 import { TokenVerifier } from './token-verifier';
 import { VerifiedTokenCache } from './verified-token-cache';
@@ -103,6 +104,15 @@ export class GatehouseVerifier {
    */
   authorizeDelegation(claims: Pick<AccessTokenClaims, 'act' | 'sid'>, rule: DelegationRule | undefined): void {
     assertDelegation(claims, rule);
+  }
+
+  /**
+   * Checks that the sign-in behind `claims` used the methods in `amr` (default: a second factor).
+   *
+   * @throws InsufficientUserAuthenticationError (`AUTH_INSUFFICIENT_USER_AUTHENTICATION`, 401, RFC 9470)
+   */
+  requireFactor(claims: Pick<AccessTokenClaims, 'amr'>, amr: readonly string[] = []): void {
+    assertUserAuthentication(claims, amr);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { GatehouseError, type ErrorCode } from '@gatehouse/contracts';
 
 /** The codes an adapter answers a refused request with. */
-export type RefusalCode = Extract<ErrorCode, 'AUTH_TOKEN_INVALID' | 'AUTH_INSUFFICIENT_SCOPE' | 'AUTH_FORBIDDEN' | 'SERVICE_UNAVAILABLE'>;
+export type RefusalCode = Extract<ErrorCode, 'AUTH_TOKEN_INVALID' | 'AUTH_INSUFFICIENT_SCOPE' | 'AUTH_FORBIDDEN' | 'AUTH_INSUFFICIENT_USER_AUTHENTICATION' | 'SERVICE_UNAVAILABLE'>;
 
 /** A refusal as plain HTTP, for adapters that write the response themselves (Express, Fastify). */
 export interface HttpRefusal {
@@ -13,6 +13,7 @@ export interface HttpRefusal {
 function statusOf(code: RefusalCode): HttpRefusal['status'] {
   switch (code) {
     case 'AUTH_TOKEN_INVALID':
+    case 'AUTH_INSUFFICIENT_USER_AUTHENTICATION':
       return 401;
     case 'AUTH_INSUFFICIENT_SCOPE':
     case 'AUTH_FORBIDDEN':
@@ -27,7 +28,7 @@ function statusOf(code: RefusalCode): HttpRefusal['status'] {
 }
 
 function isRefusalCode(code: ErrorCode): code is RefusalCode {
-  return code === 'AUTH_TOKEN_INVALID' || code === 'AUTH_INSUFFICIENT_SCOPE' || code === 'AUTH_FORBIDDEN' || code === 'SERVICE_UNAVAILABLE';
+  return code === 'AUTH_TOKEN_INVALID' || code === 'AUTH_INSUFFICIENT_SCOPE' || code === 'AUTH_FORBIDDEN' || code === 'AUTH_INSUFFICIENT_USER_AUTHENTICATION' || code === 'SERVICE_UNAVAILABLE';
 }
 
 /**

@@ -4,6 +4,7 @@ import type { GatehouseVerifier } from '../core/gatehouse-verifier';
 import { httpRefusal } from '../core/http-refusal';
 import { assertDelegation, type DelegationRule } from '../core/delegation';
 import { assertScopes } from '../core/scopes';
+import { assertUserAuthentication } from '../core/user-authentication';
 import { verifierFrom, type VerifierSource } from '../core/verifier-source';
 
 /** A request that went through {@link gatehouseAuth}: `principal` holds the verified claims. */
@@ -101,6 +102,25 @@ export function requireDelegation(rule: DelegationRule): Middleware {
   return (req, res, next) => {
     try {
       assertDelegation(principalOf(req), rule);
+    } catch (err) {
+      return answer(err, res, next);
+    }
+    next();
+  };
+}
+
+/**
+ * Requires a sign-in with every listed authentication method (`amr`, RFC 8176; none listed: a
+ * second factor, `mfa`) on the token {@link gatehouseAuth} verified; otherwise 401
+ * `insufficient_user_authentication` (RFC 9470), so the client knows to step up.
+ *
+ * @example app.post('/payouts', requireFactor(), handler)
+ */
+export function requireFactor(...amr: string[]): Middleware {
+  const required = [...amr];
+  return (req, res, next) => {
+    try {
+      assertUserAuthentication(principalOf(req), required);
     } catch (err) {
       return answer(err, res, next);
     }

@@ -4,6 +4,7 @@ import type { GatehouseVerifier } from '../core/gatehouse-verifier';
 import { httpRefusal } from '../core/http-refusal';
 import { assertDelegation, type DelegationRule } from '../core/delegation';
 import { assertScopes } from '../core/scopes';
+import { assertUserAuthentication } from '../core/user-authentication';
 import { verifierFrom, type VerifierSource } from '../core/verifier-source';
 
 /** Per-route protection, in the route's `config`: `{ config: { public: true } }` or `{ config: { scopes: ['orders:read'] } }`. */
@@ -14,6 +15,8 @@ export interface GatehouseRouteConfig {
   scopes?: readonly string[];
   /** Delegated (RFC 8693 `act`) tokens: `{ forbid: true }` or `{ require: true, actors }` (403 `AUTH_FORBIDDEN` otherwise). */
   delegation?: DelegationRule;
+  /** A sign-in with these `amr` methods is required (`true`: a second factor); else 401 `insufficient_user_authentication`. */
+  factor?: true | readonly string[];
 }
 
 declare module 'fastify' {
@@ -24,6 +27,8 @@ declare module 'fastify' {
     scopes?: readonly string[];
     /** See {@link GatehouseRouteConfig.delegation}. */
     delegation?: DelegationRule;
+    /** See {@link GatehouseRouteConfig.factor}. */
+    factor?: true | readonly string[];
   }
   interface FastifyRequest {
     /** The verified claims (null on public routes). */
@@ -50,6 +55,7 @@ function protect(verifier: GatehouseVerifier): onRequestHookHandler {
       try {
         assertScopes(claims, config.scopes ?? []);
         assertDelegation(claims, config.delegation);
+        if (config.factor !== undefined) assertUserAuthentication(claims, config.factor === true ? [] : config.factor);
       } catch (err) {
         return answer(err, reply, done);
       }
@@ -77,9 +83,10 @@ const plugin: FastifyPluginAsync<VerifierSource> = async (app, source) => {
 
 /**
  * Fastify plugin: every route needs a valid Gatehouse access token unless its `config` says
- * `public: true`; `config.scopes` adds required scopes, `config.delegation` a rule on `act`. The claims become `request.principal`.
+ * `public: true`; `config.scopes` adds required scopes, `config.delegation` a rule on `act`,
+ * `config.factor` a required second factor. The claims become `request.principal`.
  * Refusals are the same as in every adapter: 401 `invalid_token`, 403 `insufficient_scope`,
- * 503 while revocation state is stale, with `{ code, message }`. Registered without
+ * 401 `insufficient_user_authentication`, 503 while revocation state is stale, with `{ code, message }`. Registered without
  * encapsulation (it protects the whole app); a verifier it creates is stopped on `app.close()`.
  *
  * @throws Error naming a missing or malformed option (at `register`)

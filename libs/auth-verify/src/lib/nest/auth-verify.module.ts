@@ -7,7 +7,7 @@ import { RevocationStore } from '../core/revocation-store';
 import { TokenVerifier } from '../core/token-verifier';
 import { AUTH_VERIFY_STRATEGY, type AuthVerifyOptions } from './auth-verify.tokens';
 import { createGatehouseJwtStrategy, nextStrategyName } from './gatehouse-jwt.strategy';
-import { DelegationGuard, JwtAuthGuard, PassportJwtGuard, ScopesGuard } from './guards';
+import { JwtAuthGuard, PassportJwtGuard } from './guards';
 import { nestEventLogger } from './nest-logger';
 import { RefusalFilter } from './refusal.filter';
 import { VerifierReadiness } from './verifier-readiness';
@@ -47,8 +47,6 @@ function providers(verifier: Provider): Provider[] {
     AuthVerifyLifecycle,
     VerifierReadiness,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
-    { provide: APP_GUARD, useClass: ScopesGuard },
-    { provide: APP_GUARD, useClass: DelegationGuard },
     { provide: APP_FILTER, useClass: RefusalFilter },
   ];
 }

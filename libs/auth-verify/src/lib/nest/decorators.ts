@@ -8,6 +8,9 @@ export const SCOPES_KEY = 'gatehouse:scopes';
 /** Metadata key of {@link Delegation}. */
 export const DELEGATION_KEY = 'gatehouse:delegation';
 
+/** Metadata key of {@link RequireFactor}. */
+export const FACTOR_KEY = 'gatehouse:factor';
+
 /** Metadata key of {@link Public}; the same string as service-runtime's `Public`, so either marks a route. */
 export const IS_PUBLIC_KEY = 'gatehouse:isPublic';
 
@@ -33,6 +36,14 @@ export const Scopes = (...scopes: string[]): MethodDecorator & ClassDecorator =>
  * @example \@Delegation({ require: true, actors: ['orders-service'] }) \@Post() reserve() {}
  */
 export const Delegation = (rule: DelegationRule): MethodDecorator & ClassDecorator => SetMetadata(DELEGATION_KEY, rule);
+
+/**
+ * Requires a sign-in with every listed authentication method (`amr`, RFC 8176; none listed: a
+ * second factor, `mfa`); otherwise 401 `insufficient_user_authentication` (RFC 9470).
+ *
+ * @example \@RequireFactor() \@Post('payouts') pay() {}
+ */
+export const RequireFactor = (...amr: string[]): MethodDecorator & ClassDecorator => SetMetadata(FACTOR_KEY, amr);
 
 /**
  * The verified claims of the caller.

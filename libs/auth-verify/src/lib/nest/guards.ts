@@ -1,41 +1,74 @@
-import { InvalidTokenError, type AccessTokenClaims } from '@gatehouse/contracts';
+import { type AccessTokenClaims } from '@gatehouse/contracts';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, type IAuthGuard } from '@nestjs/passport';
 import type { BearerSource } from '../core/bearer';
-import type { DelegationRule } from '../core/delegation';
+import { assertDelegation, type DelegationRule } from '../core/delegation';
 import { GatehouseVerifier } from '../core/gatehouse-verifier';
+import { assertScopes } from '../core/scopes';
 import { TokenRejection } from '../core/token-rejection';
+import { assertUserAuthentication } from '../core/user-authentication';
 import { AUTH_VERIFY_STRATEGY } from './auth-verify.tokens';
-import { DELEGATION_KEY, IS_PUBLIC_KEY, SCOPES_KEY } from './decorators';
+import { DELEGATION_KEY, FACTOR_KEY, IS_PUBLIC_KEY, SCOPES_KEY } from './decorators';
 
 type GuardedRequest = BearerSource & { user?: AccessTokenClaims };
 
+/** What a route's decorators ask for, read once per handler and controller. */
+interface RoutePolicy {
+  public: boolean;
+  scopes: readonly string[];
+  delegation: DelegationRule | undefined;
+  factor: readonly string[] | undefined;
+}
+
 /**
  * The global guard: every route needs a valid Gatehouse access token unless marked `@Public()`;
- * the claims become `request.user` (see {@link Principal}). The decision is the core's
- * `GatehouseVerifier.authenticate`, as in the Express and Fastify adapters.
+ * then `@Scopes` (403 `insufficient_scope`), `@Delegation` (403 `AUTH_FORBIDDEN`) and
+ * `@RequireFactor` (401 `insufficient_user_authentication`), in that order. The claims become
+ * `request.user` (see {@link Principal}). The decisions are the core's, as in the Express and
+ * Fastify adapters. One guard rather than one per decorator, and each route's decorators read
+ * once: every guard Nest runs costs the request an await, on every route.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
+
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(GatehouseVerifier) private readonly verifier: GatehouseVerifier,
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
+    const policy = this.policyOf(context);
+    if (policy.public) return true;
     const req = context.switchToHttp().getRequest<GuardedRequest>();
     const claims = this.verifier.authenticate(req);
-    if (!(claims instanceof Promise)) {
-      req.user = claims;
-      return true;
-    }
-    return claims.then((c) => {
-      req.user = c;
-      return true;
-    });
+    if (!(claims instanceof Promise)) return admit(req, claims, policy);
+    return claims.then((c) => admit(req, c, policy));
   }
+
+  private policyOf(context: ExecutionContext): RoutePolicy {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byController = this.policies.get(handler);
+    if (!byController) this.policies.set(handler, (byController = new WeakMap()));
+    let policy = byController.get(controller);
+    if (!policy) {
+      const read = <T>(key: string) => this.reflector.getAllAndOverride<T | undefined>(key, [handler, controller]);
+      policy = { public: read<boolean>(IS_PUBLIC_KEY) === true, scopes: read<string[]>(SCOPES_KEY) ?? [], delegation: read<DelegationRule>(DELEGATION_KEY), factor: read<string[]>(FACTOR_KEY) };
+      byController.set(controller, policy);
+    }
+    return policy;
+  }
+}
+
+/** Applies the route's policy to verified claims. @throws the adapters' refusals (403/401) */
+function admit(req: GuardedRequest, claims: AccessTokenClaims, policy: RoutePolicy): true {
+  req.user = claims;
+  assertScopes(claims, policy.scopes);
+  assertDelegation(claims, policy.delegation);
+  if (policy.factor) assertUserAuthentication(claims, policy.factor);
+  return true;
 }
 
 /**
@@ -62,40 +95,5 @@ export class PassportJwtGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): Promise<boolean> {
     return Promise.resolve(this.inner.canActivate(context) as boolean | Promise<boolean>);
-  }
-}
-
-/** Enforces {@link Scopes}: 403 `insufficient_scope` when a required scope is missing. */
-@Injectable()
-export class ScopesGuard implements CanActivate {
-  constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(GatehouseVerifier) private readonly verifier: GatehouseVerifier,
-  ) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, [context.getHandler(), context.getClass()]);
-    if (!required || required.length === 0) return true;
-    const user = context.switchToHttp().getRequest<{ user?: AccessTokenClaims }>().user;
-    this.verifier.authorize(user ?? { scope: '' }, required);
-    return true;
-  }
-}
-
-/** Enforces {@link Delegation}: 403 `AUTH_FORBIDDEN` when the route's rule refuses the token's `act`. */
-@Injectable()
-export class DelegationGuard implements CanActivate {
-  constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(GatehouseVerifier) private readonly verifier: GatehouseVerifier,
-  ) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    const rule = this.reflector.getAllAndOverride<DelegationRule | undefined>(DELEGATION_KEY, [context.getHandler(), context.getClass()]);
-    if (!rule) return true;
-    const user = context.switchToHttp().getRequest<{ user?: AccessTokenClaims }>().user;
-    if (!user) throw new InvalidTokenError();
-    this.verifier.authorizeDelegation(user, rule);
-    return true;
   }
 }

@@ -52,7 +52,20 @@ export class TokenExchangeGrant {
     const record = auditStatement('token_exchanged', { userId: subject.sub, clientId: client.id, sessionId: subject.sid ?? null, ip: ip ?? null, details });
     const [live, access] = await Promise.all([
       this.verifier.isLiveThen(subject, record),
-      this.issuer.issueAsync({ sub: subject.sub, clientId: client.id, audiences: [audience], scopes, sid: subject.sid as string, act, originClientId: subject.origin_client_id ?? subject.client_id, notAfter: subject.exp, jti }),
+      this.issuer.issueAsync({
+        sub: subject.sub,
+        clientId: client.id,
+        audiences: [audience],
+        scopes,
+        sid: subject.sid as string,
+        act,
+        originClientId: subject.origin_client_id ?? subject.client_id,
+        notAfter: subject.exp,
+        jti,
+        // The user's sign-in travels with them: a route at the next hop may require a factor.
+        ...(subject.amr ? { amr: subject.amr } : {}),
+        ...(subject.auth_time !== undefined ? { authTime: new Date(subject.auth_time * 1000) } : {}),
+      }),
     ]);
     checkSubjectIsUser(live ? subject : null);
     return { access_token: access.token, issued_token_type: ACCESS_TOKEN_TYPE_URN, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope };

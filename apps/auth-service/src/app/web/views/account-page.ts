@@ -72,6 +72,10 @@ ${messages(view.notice, view.errors)}
   </form>
 </section>
 ${connectedApps(view.apps ?? [], csrf)}
+<section class="card" aria-labelledby="security-h">
+  <h2 id="security-h">Second factors</h2>
+  <p>Authenticator app codes, passkeys and recovery codes: <a href="/account/security">Sign-in security</a>.</p>
+</section>
 <section class="card" aria-labelledby="password-h">
   <h2 id="password-h">Change password</h2>
   <form method="post" action="/account/password" class="narrow-form">

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html';
 import { layout, messages } from './layout';
+import { PASSKEY_SCRIPTS } from './security-page';
 
 /** What the login and registration forms show. */
 export interface AuthFormView {
@@ -15,6 +16,7 @@ export interface AuthFormView {
 export function loginPage(view: AuthFormView): SafeHtml {
   return layout({
     title: 'Log in',
+    scripts: PASSKEY_SCRIPTS,
     main: html`<section class="card narrow" aria-labelledby="h">
   <h1 id="h">Log in</h1>
   ${messages(view.notice, view.errors)}
@@ -27,6 +29,8 @@ export function loginPage(view: AuthFormView): SafeHtml {
     <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
     <button type="submit">Log in</button>
   </form>
+  <p><button type="button" class="secondary" data-passkey="login" data-options="/login/passkey/options" data-verify="/login/passkey" data-csrf="${view.csrfToken}"${view.authz ? html` data-authz="${view.authz}"` : ''}>Sign in with a passkey</button></p>
+  <p class="hint" aria-live="polite" data-passkey-status></p>
   <p class="muted">No account yet? <a href="/register">Create one</a>.</p>
 </section>`,
   });

@@ -15,6 +15,8 @@ export interface PageSpec {
   user?: PageUser | undefined;
   /** Which top-level section is current, for `aria-current`. */
   section?: 'account' | 'admin' | 'audit';
+  /** Scripts of ours (`/assets/…`), loaded deferred; the page must then be sent with {@link PAGE_WITH_SCRIPTS}. */
+  scripts?: readonly string[];
 }
 
 const navLink = (href: string, label: string, current: boolean): SafeHtml =>
@@ -51,7 +53,8 @@ export function layout(page: PageSpec): SafeHtml {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${page.title} · Gatehouse</title>
 <link rel="stylesheet" href="${stylesheetHref()}">
-</head>
+${(page.scripts ?? []).map((src) => html`<script src="${src}" defer></script>
+`)}</head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="top"><a class="brand" href="${user ? '/account' : '/login'}">Gatehouse</a>${nav}</header>
