@@ -1,0 +1,86 @@
+import { ensureEventStream, publishStreamCheckpoint, type EventPublisher, type EventStreamOptions } from '@gatehouse/revocation-events';
+import type { NatsConnection, StreamInfo } from 'nats';
+import type { Logger } from 'pino';
+import { LIVE_WINDOW_SECONDS, restoreEvents, type OutboxDb } from './restore-events';
+
+/** What {@link StreamGuard.check} found. */
+export type StreamCheck = { intact: true; fromSeq: number } | { intact: false; reason: string };
+
+/**
+ * Keeps the event stream trustworthy for verifiers. Every round it compares the stream with the
+ * outbox (which records the stream sequence of every published row): if the stream lost events
+ * it still needs — purged, deleted and re-created, reset, messages deleted — it re-publishes the
+ * live set from Postgres; otherwise it writes a checkpoint ("everything that matters is at
+ * sequence ≥ fromSeq") that verifiers check against what they replayed before they trust it.
+ */
+export class StreamGuard {
+  private last: { id: string; seq: number } | null = null;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly stream: EventStreamOptions & { name: string; subjectPrefix: string },
+    private readonly log: Logger,
+  ) {}
+
+  /** Notes the stream sequence JetStream acknowledged for an outbox row. */
+  recorded(id: string, seq: number): void {
+    if (!this.last || seq > this.last.seq) this.last = { id, seq };
+  }
+
+  /**
+   * One round: a checkpoint when the stream is intact, a restore (and no checkpoint until the
+   * next round has checked again) when it is not.
+   *
+   * @returns what it did
+   * @throws when NATS or Postgres fail (the caller retries next round)
+   */
+  async round(db: OutboxDb, publisher: EventPublisher): Promise<'checkpoint' | 'restored'> {
+    const check = await this.check(db);
+    if (!check.intact) {
+      this.log.error({ stream: this.stream.name, reason: check.reason }, 'event stream lost events; re-publishing the live revocation set from the outbox');
+      this.last = null;
+      const report = await restoreEvents(db, publisher, (id, seq) => this.recorded(id, seq));
+      this.log.warn({ stream: this.stream.name, ...report }, 'event stream restored');
+      return 'restored';
+    }
+    await publishStreamCheckpoint(this.nc, { fromSeq: check.fromSeq, lastSeq: this.last?.seq ?? check.fromSeq - 1 }, { stream: this.stream.name, prefix: this.stream.subjectPrefix });
+    return 'checkpoint';
+  }
+
+  /**
+   * Whether the stream still holds every event of the last {@link LIVE_WINDOW_SECONDS}: the
+   * oldest such outbox row's message is still at the sequence recorded for it, nothing at or after
+   * it was deleted, and the stream is not behind what this process published. A missing stream
+   * is created again (and reported as not intact).
+   */
+  async check(db: OutboxDb): Promise<StreamCheck> {
+    const jsm = await this.nc.jetstreamManager();
+    let info: StreamInfo;
+    try {
+      info = await jsm.streams.info(this.stream.name, { deleted_details: true });
+    } catch (err) {
+      if (!/stream not found/i.test(err instanceof Error ? err.message : '')) throw err;
+      await ensureEventStream(jsm, this.stream);
+      return { intact: false, reason: 'the stream was missing (deleted); created again' };
+    }
+    const { state } = info;
+    if (this.last && state.last_seq < this.last.seq) return { intact: false, reason: 'the stream is behind what was published (re-created or reset)' };
+    const oldest = await db.query<{ id: string; stream_seq: string }>(
+      `SELECT id, stream_seq FROM outbox WHERE created_at > now() - make_interval(secs => $1) AND stream_seq IS NOT NULL ORDER BY created_at, id LIMIT 1`,
+      [LIVE_WINDOW_SECONDS],
+    );
+    const row = oldest.rows[0];
+    if (!row) return { intact: true, fromSeq: state.last_seq + 1 };
+    const fromSeq = Number(row.stream_seq);
+    if (state.first_seq > fromSeq) return { intact: false, reason: 'events still needed were purged' };
+    if ((state.deleted ?? []).some((seq) => seq >= fromSeq)) return { intact: false, reason: 'events still needed were deleted' };
+    const msg = await jsm.streams.getMessage(this.stream.name, { seq: fromSeq }).catch(() => null);
+    if (!msg || outboxIdOf(msg.header.get('Nats-Msg-Id')) !== row.id) return { intact: false, reason: 'the stream no longer holds the recorded events (re-created)' };
+    return { intact: true, fromSeq };
+  }
+}
+
+/** The outbox id in a `Nats-Msg-Id` (a restored copy carries `<id>:r<stamp>`). */
+function outboxIdOf(msgId: string): string {
+  return msgId.split(':')[0] ?? '';
+}
