@@ -1,6 +1,9 @@
 import type { StreamCheckpoint } from '@gatehouse/contracts';
 
-/** How long after a checkpoint the stream's first sequence is still expected to be ≤ its `fromSeq`. */
+/**
+ * How long after a checkpoint was written the stream's first sequence is still expected to be ≤ its
+ * `fromSeq` (that event is younger than the live window, 61 min; the stream keeps events ≥ 65 min).
+ */
 const CHECKPOINT_HOLDS_MS = 120_000;
 
 /** What a look at the stream's state found. */
@@ -18,7 +21,7 @@ export class StreamTrust {
   private runStart = 0;
   private last = 0;
   private ok: boolean;
-  private checkpoint: { fromSeq: number; seq: number; receivedAt: number } | null = null;
+  private checkpoint: { fromSeq: number; seq: number; writtenAt: number } | null = null;
 
   /** @param required - false: always trusted (a consumer that does not guard revocations) */
   constructor(private readonly required: boolean) {
@@ -52,7 +55,7 @@ export class StreamTrust {
     const holds = cp.fromSeq <= seq && this.runStart > 0 && this.runStart <= cp.fromSeq;
     if (holds) {
       this.ok = true;
-      this.checkpoint = { fromSeq: cp.fromSeq, seq, receivedAt: Date.now() };
+      this.checkpoint = { fromSeq: cp.fromSeq, seq, writtenAt: cp.at * 1000 };
     } else if (this.required) {
       this.ok = false;
     }
@@ -67,7 +70,7 @@ export class StreamTrust {
   observe(state: { first_seq: number; last_seq: number }, recreated: boolean): StreamObservation {
     if (recreated || state.last_seq < this.last) return 'reset';
     const cp = this.checkpoint;
-    if (cp && state.first_seq > cp.fromSeq && Date.now() - cp.receivedAt < CHECKPOINT_HOLDS_MS) return 'lost';
+    if (cp && state.first_seq > cp.fromSeq && Date.now() - cp.writtenAt < CHECKPOINT_HOLDS_MS) return 'lost';
     return 'intact';
   }
 

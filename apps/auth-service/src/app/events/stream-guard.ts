@@ -1,17 +1,23 @@
+import { parseStreamCheckpoint, STREAM_CHECKPOINT_SUBJECT } from '@gatehouse/contracts';
 import { ensureEventStream, publishStreamCheckpoint, type EventPublisher, type EventStreamOptions } from '@gatehouse/revocation-events';
 import type { NatsConnection, StreamInfo } from 'nats';
 import type { Logger } from 'pino';
 import { LIVE_WINDOW_SECONDS, restoreEvents, type OutboxDb } from './restore-events';
 
-/** What {@link StreamGuard.check} found. */
-export type StreamCheck = { intact: true; fromSeq: number } | { intact: false; reason: string };
+/**
+ * What {@link StreamGuard.check} found: intact, with the lowest sequence that still matters
+ * (`null`: no event does) and the stream's last sequence; or not, and why.
+ */
+export type StreamCheck = { intact: true; fromSeq: number | null; lastSeq: number } | { intact: false; reason: string };
 
 /**
  * Keeps the event stream trustworthy for verifiers. Every round it compares the stream with the
  * outbox (which records the stream sequence of every published row): if the stream lost events
  * it still needs — purged, deleted and re-created, reset, messages deleted — it re-publishes the
  * live set from Postgres; otherwise it writes a checkpoint ("everything that matters is at
- * sequence ≥ fromSeq") that verifiers check against what they replayed before they trust it.
+ * sequence ≥ fromSeq") that verifiers check against what they replayed before they trust it —
+ * unless the stream already ends with a checkpoint that says the same, so a quiet stream does
+ * not fill up with checkpoints.
  */
 export class StreamGuard {
   private last: { id: string; seq: number } | null = null;
@@ -34,7 +40,7 @@ export class StreamGuard {
    * @returns what it did
    * @throws when NATS or Postgres fail (the caller retries next round)
    */
-  async round(db: OutboxDb, publisher: EventPublisher): Promise<'checkpoint' | 'restored'> {
+  async round(db: OutboxDb, publisher: EventPublisher): Promise<'checkpoint' | 'unchanged' | 'restored'> {
     const check = await this.check(db);
     if (!check.intact) {
       this.log.error({ stream: this.stream.name, reason: check.reason }, 'event stream lost events; re-publishing the live revocation set from the outbox');
@@ -43,8 +49,26 @@ export class StreamGuard {
       this.log.warn({ stream: this.stream.name, ...report }, 'event stream restored');
       return 'restored';
     }
-    await publishStreamCheckpoint(this.nc, { fromSeq: check.fromSeq, lastSeq: this.last?.seq ?? check.fromSeq - 1 }, { stream: this.stream.name, prefix: this.stream.subjectPrefix });
+    const tail = await this.lastCheckpoint();
+    if (tail && tail.seq === check.lastSeq && (check.fromSeq === null || tail.fromSeq === check.fromSeq)) return 'unchanged';
+    const fromSeq = check.fromSeq ?? check.lastSeq + 1;
+    await publishStreamCheckpoint(this.nc, { fromSeq, lastSeq: this.last?.seq ?? check.lastSeq }, { stream: this.stream.name, prefix: this.stream.subjectPrefix });
     return 'checkpoint';
+  }
+
+  /** The newest checkpoint in the stream, or null. */
+  private async lastCheckpoint(): Promise<{ seq: number; fromSeq: number } | null> {
+    const jsm = await this.nc.jetstreamManager();
+    const subject = this.stream.subjectPrefix + STREAM_CHECKPOINT_SUBJECT.slice('gatehouse'.length);
+    const msg = await jsm.streams.getMessage(this.stream.name, { last_by_subj: subject }).catch(() => null);
+    if (!msg) return null;
+    let cp: ReturnType<typeof parseStreamCheckpoint> = null;
+    try {
+      cp = parseStreamCheckpoint(msg.json());
+    } catch {
+      cp = null;
+    }
+    return cp ? { seq: msg.seq, fromSeq: cp.fromSeq } : null;
   }
 
   /**
@@ -70,13 +94,13 @@ export class StreamGuard {
       [LIVE_WINDOW_SECONDS],
     );
     const row = oldest.rows[0];
-    if (!row) return { intact: true, fromSeq: state.last_seq + 1 };
+    if (!row) return { intact: true, fromSeq: null, lastSeq: state.last_seq };
     const fromSeq = Number(row.stream_seq);
     if (state.first_seq > fromSeq) return { intact: false, reason: 'events still needed were purged' };
     if ((state.deleted ?? []).some((seq) => seq >= fromSeq)) return { intact: false, reason: 'events still needed were deleted' };
     const msg = await jsm.streams.getMessage(this.stream.name, { seq: fromSeq }).catch(() => null);
     if (!msg || outboxIdOf(msg.header.get('Nats-Msg-Id')) !== row.id) return { intact: false, reason: 'the stream no longer holds the recorded events (re-created)' };
-    return { intact: true, fromSeq };
+    return { intact: true, fromSeq, lastSeq: state.last_seq };
   }
 }
 
