@@ -16,6 +16,9 @@ export interface RestoreReport {
 
 const PAGE = 500;
 
+/** One page of the live set: sent rows of the window after id $1 ($2: the window in seconds, $3: page size). */
+export const RESTORE_PAGE_SQL = `SELECT id, subject, payload FROM outbox WHERE id > $1 AND sent_at IS NOT NULL AND created_at > now() - make_interval(secs => $2) ORDER BY id LIMIT $3`;
+
 /**
  * Seconds back from now in which an event may still revoke an unexpired token: the longest
  * access-token lifetime plus a minute of clock skew. Events older than this protect nothing.
@@ -40,10 +43,7 @@ export async function restoreEvents(db: OutboxDb, publisher: EventPublisher, rec
   const report: RestoreReport = { republished: 0, skipped: 0 };
   let after = '0';
   for (;;) {
-    const page = await db.query<{ id: string; subject: string; payload: unknown }>(
-      `SELECT id, subject, payload FROM outbox WHERE id > $1 AND sent_at IS NOT NULL AND created_at > now() - make_interval(secs => $2) ORDER BY id LIMIT $3`,
-      [after, LIVE_WINDOW_SECONDS, PAGE],
-    );
+    const page = await db.query<{ id: string; subject: string; payload: unknown }>(RESTORE_PAGE_SQL, [after, LIVE_WINDOW_SECONDS, PAGE]);
     if (page.rows.length === 0) return report;
     const seqs = await Promise.all(
       page.rows.map(async (row) => {

@@ -4,6 +4,9 @@ import type { NatsConnection, StreamInfo } from 'nats';
 import type { Logger } from 'pino';
 import { LIVE_WINDOW_SECONDS, restoreEvents, type OutboxDb } from './restore-events';
 
+/** The oldest outbox row of the live window that has a stream sequence ($1: the window in seconds). */
+export const OLDEST_LIVE_ROW_SQL = `SELECT id, stream_seq FROM outbox WHERE created_at > now() - make_interval(secs => $1) AND stream_seq IS NOT NULL ORDER BY created_at, id LIMIT 1`;
+
 /**
  * What {@link StreamGuard.check} found: intact, with the lowest sequence that still matters
  * (`null`: no event does) and the stream's last sequence; or not, and why.
@@ -89,10 +92,7 @@ export class StreamGuard {
     }
     const { state } = info;
     if (this.last && state.last_seq < this.last.seq) return { intact: false, reason: 'the stream is behind what was published (re-created or reset)' };
-    const oldest = await db.query<{ id: string; stream_seq: string }>(
-      `SELECT id, stream_seq FROM outbox WHERE created_at > now() - make_interval(secs => $1) AND stream_seq IS NOT NULL ORDER BY created_at, id LIMIT 1`,
-      [LIVE_WINDOW_SECONDS],
-    );
+    const oldest = await db.query<{ id: string; stream_seq: string }>(OLDEST_LIVE_ROW_SQL, [LIVE_WINDOW_SECONDS]);
     const row = oldest.rows[0];
     if (!row) return { intact: true, fromSeq: null, lastSeq: state.last_seq };
     const fromSeq = Number(row.stream_seq);

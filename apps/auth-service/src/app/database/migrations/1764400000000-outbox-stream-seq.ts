@@ -10,7 +10,7 @@ export class OutboxStreamSeq1764400000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE outbox ADD COLUMN stream_seq bigint`);
-    await q.query(`CREATE INDEX outbox_created_at ON outbox (created_at, id)`);
+    await q.query(`CREATE INDEX outbox_created_at ON outbox (created_at, id) WHERE stream_seq IS NOT NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
