@@ -21,6 +21,8 @@ export interface TestNatsServerOptions {
    * fresh random password per user; default false (anonymous, everything allowed).
    */
   shippedConfig?: boolean;
+  /** With `shippedConfig`: require TLS on client connections with this certificate and key. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** A private nats-server with JetStream, for tests that kill or restart NATS. */
@@ -68,7 +70,8 @@ export async function startNatsServer(options: TestNatsServerOptions = {}): Prom
       env[name] = credentials[user].password;
     }
     copyFileSync(SHIPPED_NATS_AUTH_CONF, join(dir, 'gatehouse-auth.conf'));
-    writeFileSync(join(dir, 'nats.conf'), `host: 127.0.0.1\nport: ${port}\njetstream { store_dir: "${join(dir, 'js')}" }\ninclude ./gatehouse-auth.conf\n`);
+    const tls = options.tls ? `tls { cert_file: "${options.tls.certFile}", key_file: "${options.tls.keyFile}", timeout: 2 }\n` : '';
+    writeFileSync(join(dir, 'nats.conf'), `host: 127.0.0.1\nport: ${port}\njetstream { store_dir: "${join(dir, 'js')}" }\n${tls}include ./gatehouse-auth.conf\n`);
     args = ['-c', join(dir, 'nats.conf')];
   }
   let child: ChildProcess | null = null;
