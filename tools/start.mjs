@@ -23,6 +23,33 @@ function reachable(url, defaultPort) {
   });
 }
 
+/** Whether the NATS server asks for credentials: the `auth_required` of the INFO line it greets with. */
+function natsRequiresAuth(url) {
+  const u = new URL(url.split(',')[0].trim());
+  return new Promise((resolve) => {
+    const socket = connect({ host: u.hostname, port: Number(u.port || 4222), timeout: 2000 });
+    let buf = '';
+    const done = (v) => { socket.destroy(); resolve(v); };
+    socket.on('data', (chunk) => {
+      buf += chunk;
+      const line = /^INFO (\{.*\}) *\r?\n/.exec(buf);
+      if (line) { try { done(JSON.parse(line[1]).auth_required === true); } catch { done(false); } }
+    });
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+/** NATS_USER / NATS_PASSWORD of a compose env file (development-only values). */
+function composeNatsCredentials(service) {
+  try {
+    const text = readFileSync(join(root, 'deploy/compose', `${service}.env`), 'utf8');
+    const get = (k) => new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1];
+    return { NATS_USER: get('NATS_USER'), NATS_PASSWORD: get('NATS_PASSWORD') };
+  } catch { return {}; }
+}
+
 function run(cmd, args, extraEnv = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
   if (r.status !== 0) process.exit(r.status ?? 1);
@@ -35,17 +62,23 @@ if (!pg || !nats) {
   process.exit(1);
 }
 
+// The compose NATS (deploy/nats) wants one user per service: take the development passwords from
+// deploy/compose/*.env unless NATS_USER/NATS_PASSWORD are set. A plain nats-server accepts anyone.
+const natsAuth = await natsRequiresAuth(natsUrl);
+const natsEnv = (service) => (env.NATS_USER || !natsAuth ? {} : composeNatsCredentials(service));
+if (!natsAuth) console.warn(`gatehouse: NATS at ${natsUrl} accepts connections without credentials: fine for development only (anyone who reaches it can purge the revocation stream or forge events; see docs/security.md)`);
+
 run('npx', ['nx', 'run-many', '-t', 'build', '--projects=auth-service,orders-service,inventory-service', '--outputStyle=static']);
-run('node', ['dist/apps/auth-service/main.js', 'seed']);
+run('node', ['dist/apps/auth-service/main.js', 'seed'], natsEnv('auth-service'));
 
 const creds = (() => {
   try { return JSON.parse(readFileSync(join(root, env.LOCAL_DIR ?? '.local', 'credentials.json'), 'utf8')); } catch { return {}; }
 })();
 
 const services = [
-  { name: 'auth-service', env: { PORT: env.AUTH_PORT ?? '3000' } },
-  { name: 'orders-service', env: { PORT: env.ORDERS_PORT ?? '3001', SERVICE_CLIENT_SECRET: env.SERVICE_CLIENT_SECRET ?? creds.clients?.['orders-service'] ?? env.SEED_ORDERS_CLIENT_SECRET ?? '' } },
-  { name: 'inventory-service', env: { PORT: env.INVENTORY_PORT ?? '3002' } },
+  { name: 'auth-service', env: { PORT: env.AUTH_PORT ?? '3000', ...natsEnv('auth-service') } },
+  { name: 'orders-service', env: { PORT: env.ORDERS_PORT ?? '3001', SERVICE_CLIENT_SECRET: env.SERVICE_CLIENT_SECRET ?? creds.clients?.['orders-service'] ?? env.SEED_ORDERS_CLIENT_SECRET ?? '', ...natsEnv('orders-service') } },
+  { name: 'inventory-service', env: { PORT: env.INVENTORY_PORT ?? '3002', ...natsEnv('inventory-service') } },
 ];
 
 let stopping = false;

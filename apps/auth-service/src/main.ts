@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { GatehouseError, RequestInvalidError } from '@gatehouse/contracts';
 import { createLogger } from '@gatehouse/service-runtime';
 import { CLIENT_CREATE_HELP, clientCommand } from './app/cli/client-command';
+import { EVENTS_HELP, eventsCommand, EventsUsageError } from './app/cli/events-command';
 import { seed } from './app/cli/seed';
 import { createAuthApp } from './app/create-app';
 import { resolveKeyEncryptionKey } from './app/config/key-encryption-key';
@@ -13,12 +14,13 @@ import { janitorCommand, janitorHelp, JanitorUsageError, parseJanitorArgs } from
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 
-const USAGE = 'usage: main.js [serve | seed | client create|update --id ID ... | janitor [--dry-run] [--keep-if-younger D]]   (each answers --help)';
+const USAGE = 'usage: main.js [serve | seed | client create|update --id ID ... | janitor [--dry-run] [--keep-if-younger D] | events check|restore]   (each answers --help)';
 
 const HELP: Record<string, string> = {
   serve: 'usage: main.js [serve]\n\nRuns the HTTP service (migrations first, under an advisory lock). Configuration comes from the environment (README, Configuration).',
   seed: 'usage: main.js seed\n\nIdempotent: migrations, the first admin and the sample clients (orders-service, sample-spa, sample-web).\nGenerated development credentials go to $LOCAL_DIR/credentials.json; logs to stderr.',
   client: CLIENT_CREATE_HELP,
+  events: EVENTS_HELP,
   janitor: 'usage: main.js janitor [--dry-run] [--keep-if-younger D]\n\nDeletes what the retention rules allow, in batches, and prints a JSON report; `main.js janitor --help` lists the rules with their current settings.',
 };
 
@@ -28,6 +30,7 @@ async function bootstrap(): Promise<void> {
   if (command === '--help' || command === 'help') return void process.stdout.write(`${USAGE}\n\n${Object.values(HELP).join('\n\n')}\n`);
   // The janitor's --help shows the current settings, so it reads the configuration first.
   if (command === 'janitor') return janitor(loadConfig(process.env), rest);
+  if (command === 'events') return events(rest);
   if (command !== 'serve' && command !== 'seed' && !(command === 'client' && (rest[0] === 'create' || rest[0] === 'update'))) {
     throw new ConfigError(USAGE);
   }
@@ -74,6 +77,13 @@ async function janitor(config: AuthConfig, argv: string[]): Promise<void> {
   } finally {
     await app.close();
   }
+}
+
+/** `events check|restore`: its JSON report alone on stdout, logs on stderr; `--help` needs no configuration. */
+async function events(argv: string[]): Promise<void> {
+  if (argv.length === 0 || argv.includes('--help')) return void process.stdout.write(`${EVENTS_HELP}\n`);
+  const config = loadConfig(process.env);
+  process.exitCode = await eventsCommand(config, argv, createLogger('auth-service', config.LOG_LEVEL, process.stderr));
 }
 
 /**
@@ -128,7 +138,7 @@ bootstrap().catch((err: unknown) => {
 /** One line that tells an operator what to do, without secrets or stack traces. */
 function describeFailure(err: unknown): string {
   if (err instanceof RequestInvalidError && err.issues.length > 0) return `${err.message} ${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
-  if (err instanceof ConfigError || err instanceof GatehouseError || err instanceof JanitorUsageError) return err.message;
+  if (err instanceof ConfigError || err instanceof GatehouseError || err instanceof JanitorUsageError || err instanceof EventsUsageError) return err.message;
   const code = (err as { code?: string }).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
     return 'cannot reach Postgres at DATABASE_URL; start it with: docker compose up -d postgres nats';

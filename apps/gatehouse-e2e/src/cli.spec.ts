@@ -19,7 +19,7 @@ describe('auth-service CLI', () => {
   it('answers --help for the whole program and for each command, without touching the database', async () => {
     const whole = await runServiceCommand('auth-service', ['--help'], {});
     expect(whole).toMatch(/usage: main\.js/);
-    for (const args of [['serve', '--help'], ['seed', '--help'], ['client', 'create', '--help']]) {
+    for (const args of [['serve', '--help'], ['seed', '--help'], ['client', 'create', '--help'], ['events', '--help']]) {
       expect(await runServiceCommand('auth-service', args, {})).toMatch(/^usage: main\.js/);
     }
     expect(await runServiceCommand('auth-service', ['client', 'create', '--help'], {})).toContain('--redirect-uri');

@@ -42,13 +42,14 @@ describe('the packed SDK, installed outside the repository', () => {
     const tarballs = await packTarballs();
     expect(tarballs).toHaveLength(4);
     const entries = await Promise.all(NAMES.map((n) => installSdkApp(n, join(tmp, n), tarballs)));
-    nats = await startNatsServer();
+    // The shipped accounts and permissions: the apps connect as a verifier user, auth-service as itself.
+    nats = await startNatsServer({ shippedConfig: true });
     db = await createTestDatabase('sdk_auth');
     const kek = randomBytes(32);
-    const authEnv = { DATABASE_URL: db.url, NATS_URL: nats.url, KEY_ENCRYPTION_KEY: kek.toString('base64'), BCRYPT_COST: '10', ISSUER: issuer, LOGIN_IP_MAX_FAILURES: '10000' };
+    const authEnv = { DATABASE_URL: db.url, NATS_URL: nats.url, NATS_USER: 'auth-service', NATS_PASSWORD: nats.credentials['auth-service']?.password ?? '', KEY_ENCRYPTION_KEY: kek.toString('base64'), BCRYPT_COST: '10', ISSUER: issuer, LOGIN_IP_MAX_FAILURES: '10000' };
     await runServiceCommand('auth-service', ['seed'], { ...authEnv, SEED_ADMIN_EMAIL: 'admin@sdk.test', SEED_ADMIN_PASSWORD: randomBytes(12).toString('base64url'), SEED_ORDERS_CLIENT_SECRET: randomBytes(32).toString('base64url') });
     auth = await startServiceProcess('auth-service', authEnv);
-    const env = { ISSUER: issuer, JWKS_URI: `${auth.url}/.well-known/jwks.json`, NATS_URL: nats.url };
+    const env = { ISSUER: issuer, JWKS_URI: `${auth.url}/.well-known/jwks.json`, NATS_URL: nats.url, NATS_USER: 'orders-service', NATS_PASSWORD: nats.credentials['orders-service']?.password ?? '' };
     for (const [i, name] of NAMES.entries()) apps[name] = await startNodeProcess(`${name}-app`, entries[i]!, env, { cwd: join(tmp, name) });
     trap = await startTrapServer();
     user = await login('sdk-user@example.com');

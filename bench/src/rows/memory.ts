@@ -1,4 +1,4 @@
-import { connectNats, ensureEventStream } from '@gatehouse/revocation-events';
+import { connectNats, ensureEventStream, publishGenesisCheckpoint } from '@gatehouse/revocation-events';
 import type { AuthEnvironment } from '../lib/auth-cluster';
 import { ISSUER } from '../lib/auth-cluster';
 import type { Profile } from '../lib/profile';
@@ -48,6 +48,7 @@ export interface MemoryResult {
 export async function benchMemory(p: Profile, env: AuthEnvironment, authUrl: string, loader: RoleProcess, log: (m: string) => void): Promise<MemoryResult> {
   const nc = await connectNats(env.nats.url, 'bench-memory-setup');
   await ensureEventStream(await nc.jetstreamManager(), { name: STREAM, subjectPrefix: PREFIX });
+  await publishGenesisCheckpoint(nc, { stream: STREAM, prefix: PREFIX });
   await nc.drain();
   const verifier = await startVerifier(env.nats.url, ISSUER, `${authUrl}/.well-known/jwks.json`, { EVENTS_STREAM: STREAM, EVENTS_SUBJECT_PREFIX: PREFIX }, undefined, ['--expose-gc']);
   const liveHeap = async () => ((await (await fetch(`${verifier.url}/bench/live-heap`)).json()) as { heapUsedMiB: number }).heapUsedMiB;

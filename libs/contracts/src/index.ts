@@ -5,3 +5,4 @@ export * from './lib/claims';
 export * from './lib/oauth';
 export * from './lib/events';
 export * from './lib/events-json-schema';
+export * from './lib/stream-checkpoint';

@@ -1,4 +1,5 @@
 export { connectNats } from './lib/connect-nats';
+export { hasCredentials, type NatsAccess } from './lib/nats-access';
 export { connectFastPathPeer, type FastPathPeer } from './lib/fast-path-peer';
 export { parseNatsUrls, NATS_URL_RULE } from './lib/nats-urls';
 export { ensureEventStream, MAX_ACCESS_TOKEN_TTL_SECONDS, type EventStreamOptions } from './lib/event-stream';
@@ -6,3 +7,5 @@ export { EventPublisher, type EventPublisherOptions, type PublishOptions, type P
 export { EventConsumer } from './lib/event-consumer';
 export type { EventConsumerOptions, EventConsumerStats, EventHandler, EventMeta } from './lib/event-consumer.types';
 export { consoleEventLogger, type EventLogger } from './lib/event-logger';
+export { publishStreamCheckpoint, publishGenesisCheckpoint, type CheckpointTarget } from './lib/stream-checkpoints';
+export { natsAccessFrom } from './lib/nats-access';

@@ -7,3 +7,4 @@ export * from './lib/trap-server';
 export * from './lib/bulk-load';
 export * from './lib/nats-cluster';
 export * from './lib/private-postgres';
+export * from './lib/test-certificates';

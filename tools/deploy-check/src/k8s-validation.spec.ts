@@ -60,6 +60,7 @@ describe('Kubernetes manifests', () => {
     const referenced = secretNames([...dev, ...prod]);
     referenced.delete('gatehouse-db-ca'); // created by CloudNativePG
     referenced.delete('gatehouse-tls'); // created by cert-manager
+    referenced.delete('nats-server-tls'); // created by cert-manager (k8s/overlays/prod/nats-tls.yaml)
     expect(referenced.size).toBeGreaterThanOrEqual(3);
     for (const name of referenced) expect(readme).toMatch(new RegExp(`kubectl[^\\n]*create secret[^\\n]*\\b${name}\\b`));
   });

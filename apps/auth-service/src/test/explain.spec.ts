@@ -3,6 +3,8 @@ import { bulkLoad } from '@gatehouse/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { RETENTION_RULES } from '../app/janitor/retention-rules';
+import { LIVE_WINDOW_SECONDS, RESTORE_PAGE_SQL } from '../app/events/restore-events';
+import { OLDEST_LIVE_ROW_SQL } from '../app/events/stream-guard';
 import { SELECT_TOKEN } from '../app/refresh/refresh-token.service';
 import { startAuthService, type TestAuthService } from './test-auth-app';
 
@@ -36,8 +38,8 @@ async function load(c: Client): Promise<void> {
       FROM generate_series(1, ${TOKENS}) i, LATERAL (SELECT md5('s' || (1 + i % ${SESSIONS}))::uuid AS s) x`);
   await c.query(`INSERT INTO audit_log (event, user_id, ip, at)
     SELECT 'login_ok', md5('u' || (1 + i % ${USERS}))::uuid, '10.0.0.1', now() - (i % 80) * interval '1 day' FROM generate_series(1, ${AUDIT}) i`);
-  await c.query(`INSERT INTO outbox (subject, payload, created_at, sent_at)
-    SELECT 'gatehouse.revoked.session', '{}', now() - interval '1 hour', now() - interval '1 hour' FROM generate_series(1, ${SMALL}) i`);
+  await c.query(`INSERT INTO outbox (subject, payload, created_at, sent_at, stream_seq)
+    SELECT 'gatehouse.revoked.session', '{}', now() - interval '1 hour', now() - interval '1 hour', CASE WHEN i % 2 = 0 THEN i END FROM generate_series(1, ${SMALL}) i`);
   await c.query(`INSERT INTO login_throttle (key, failures, window_start) SELECT 'acct:n' || i || '@example.com', 1, now() FROM generate_series(1, ${SMALL}) i`);
   await c.query(`INSERT INTO revoked_tokens (jti, expires_at) SELECT 'j' || i, now() + interval '5 minutes' FROM generate_series(1, ${SMALL}) i`);
   await c.query(`INSERT INTO auth_challenges (token_hash, purpose, user_id, expires_at)
@@ -126,6 +128,11 @@ describe('indexes at millions of rows (EXPLAIN)', () => {
     await expectIndexed('DELETE FROM sessions WHERE user_id = $1', [uid(7)], 'sessions', 'sessions_user');
     await expectIndexed(`SELECT id FROM sessions WHERE cookie_hash = $1 AND kind = 'web'`, [Buffer.alloc(32)], 'sessions', 'sessions_cookie_hash_key');
     await expectIndexed('UPDATE audit_log SET ip = NULL WHERE user_id = $1 AND ip IS NOT NULL', [uid(7)], 'audit_log', 'audit_log_user');
+  });
+
+  it('the stream guard\'s oldest live row and the restore\'s pages (every EVENTS_CHECKPOINT_INTERVAL / on a lost stream)', async () => {
+    await expectIndexed(OLDEST_LIVE_ROW_SQL, [LIVE_WINDOW_SECONDS], 'outbox', 'outbox_created_at');
+    await expectIndexed(RESTORE_PAGE_SQL, ['0', LIVE_WINDOW_SECONDS, 500], 'outbox');
   });
 
   it('every retention rule finds its batch by index', async () => {

@@ -3,7 +3,7 @@
 const express = require('express');
 const { gatehouseAuth, requireFactor, requireScopes, principalOf } = require('@gatehouse/auth-verify/express');
 
-const auth = gatehouseAuth({ issuer: process.env.ISSUER, audience: 'orders', jwksUri: process.env.JWKS_URI, natsUrl: process.env.NATS_URL });
+const auth = gatehouseAuth({ issuer: process.env.ISSUER, audience: 'orders', jwksUri: process.env.JWKS_URI, natsUrl: process.env.NATS_URL, natsCredentials: { user: process.env.NATS_USER, password: process.env.NATS_PASSWORD } });
 const app = express();
 app.get('/health/ready', (_req, res) => {
   const r = auth.verifier.readiness();

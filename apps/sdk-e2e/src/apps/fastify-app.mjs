@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 import { gatehouseAuth } from '@gatehouse/auth-verify/fastify';
 
 const app = Fastify();
-await app.register(gatehouseAuth, { issuer: process.env.ISSUER, audience: 'orders', jwksUri: process.env.JWKS_URI, natsUrl: process.env.NATS_URL });
+await app.register(gatehouseAuth, { issuer: process.env.ISSUER, audience: 'orders', jwksUri: process.env.JWKS_URI, natsUrl: process.env.NATS_URL, natsCredentials: { user: process.env.NATS_USER, password: process.env.NATS_PASSWORD } });
 app.get('/health/ready', { config: { public: true } }, (_req, reply) => {
   const r = app.gatehouse.readiness();
   return reply.code(r.jwks && r.revocations ? 200 : 503).send(r);

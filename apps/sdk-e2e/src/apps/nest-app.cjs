@@ -32,7 +32,7 @@ Inject(VerifierReadiness)(OrdersController, undefined, 0);
 Reflect.decorate([Controller()], OrdersController);
 
 class AppModule {}
-Reflect.decorate([Module({ imports: [AuthVerifyModule.forRoot({ issuer: process.env.ISSUER, audience: 'orders', jwksUri: process.env.JWKS_URI, natsUrl: process.env.NATS_URL })], controllers: [OrdersController] })], AppModule);
+Reflect.decorate([Module({ imports: [AuthVerifyModule.forRoot({ issuer: process.env.ISSUER, audience: 'orders', jwksUri: process.env.JWKS_URI, natsUrl: process.env.NATS_URL, natsCredentials: { user: process.env.NATS_USER, password: process.env.NATS_PASSWORD } })], controllers: [OrdersController] })], AppModule);
 
 NestFactory.create(AppModule, { logger: ['error', 'warn'] }).then(async (app) => {
   app.enableShutdownHooks();

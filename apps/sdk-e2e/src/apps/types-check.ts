@@ -5,7 +5,15 @@ import { actorsOf, gatehouseAuth, type DelegationRule } from '@gatehouse/auth-ve
 import { EVENT_SUBJECTS, InvalidTokenError, type AccessTokenClaims } from '@gatehouse/contracts';
 import Fastify from 'fastify';
 
-const options: VerifierOptions = { issuer: 'http://issuer', audience: 'orders', jwksUri: 'http://issuer/jwks', natsUrl: 'nats://127.0.0.1:4222' };
+const options: VerifierOptions = {
+  issuer: 'http://issuer',
+  audience: 'orders',
+  jwksUri: 'http://issuer/jwks',
+  natsUrl: 'tls://127.0.0.1:4222',
+  natsCredentials: { user: 'orders-service', password: 'from-the-environment' },
+  natsTlsCaFile: '/etc/gatehouse/nats-ca/ca.crt',
+  revocationCheckpoints: true,
+};
 const app = Fastify();
 void app.register(gatehouseAuth, options);
 app.get('/orders', { config: { scopes: ['orders:read'] } }, (req) => {

@@ -1,4 +1,4 @@
-import { ensureEventStream, EventPublisher } from '@gatehouse/revocation-events';
+import { ensureEventStream, EventPublisher, publishGenesisCheckpoint } from '@gatehouse/revocation-events';
 import { startNatsServer, type TestNatsServer } from '@gatehouse/testing';
 import { connect } from 'nats';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +15,7 @@ describe('verifier under failure', () => {
     nats = await startNatsServer();
     const nc = await connect({ servers: nats.url });
     await ensureEventStream(await nc.jetstreamManager());
+    await publishGenesisCheckpoint(nc);
     await nc.close();
     verifier = await startVerifierApp({
       issuer: issuer.issuer,

@@ -1,4 +1,4 @@
-import { EventPublisher, ensureEventStream } from '@gatehouse/revocation-events';
+import { EventPublisher, ensureEventStream, publishGenesisCheckpoint } from '@gatehouse/revocation-events';
 import { connect, type NatsConnection } from 'nats';
 import { randomBytes } from 'node:crypto';
 
@@ -19,6 +19,8 @@ export async function startStreamFixture(label: string): Promise<StreamFixture> 
   const prefix = `t${suffix}`;
   const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
   await ensureEventStream(await nc.jetstreamManager(), { name: stream, subjectPrefix: prefix });
+  // This fixture is the stream's only publisher, so it vouches for it as auth-service would.
+  await publishGenesisCheckpoint(nc, { stream, prefix });
   return {
     stream,
     prefix,

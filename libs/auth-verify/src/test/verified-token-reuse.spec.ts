@@ -1,4 +1,4 @@
-import { ensureEventStream } from '@gatehouse/revocation-events';
+import { ensureEventStream, publishGenesisCheckpoint } from '@gatehouse/revocation-events';
 import { connect, type NatsConnection } from 'nats';
 import * as crypto from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -26,6 +26,7 @@ describe('reused tokens (verified-token cache)', () => {
     const a = jwks.address();
     nc = await connect({ servers: 'nats://127.0.0.1:4222' });
     await ensureEventStream(await nc.jetstreamManager(), { name: stream, subjectPrefix: prefix });
+    await publishGenesisCheckpoint(nc, { stream, prefix });
     verifier = await startVerifierApp({
       issuer: issuer.issuer,
       audience: 'orders',

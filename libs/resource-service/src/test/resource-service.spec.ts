@@ -1,4 +1,4 @@
-import { ensureEventStream } from '@gatehouse/revocation-events';
+import { ensureEventStream, publishGenesisCheckpoint } from '@gatehouse/revocation-events';
 import { createHttpApp, createLogger } from '@gatehouse/service-runtime';
 import { createTestDatabase, type TestDatabase } from '@gatehouse/testing';
 import { Controller, Get, Module } from '@nestjs/common';
@@ -29,6 +29,7 @@ describe('resourceServiceImports', () => {
     db = await createTestDatabase('resource_service');
     nc = await connect({ servers: 'nats://127.0.0.1:4222' });
     await ensureEventStream(await nc.jetstreamManager(), { name: stream, subjectPrefix: `r${suffix}` });
+    await publishGenesisCheckpoint(nc, { stream, prefix: `r${suffix}` });
     const jwk = { ...(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }) as object), kid: 'k1', alg: 'RS256', use: 'sig' };
     jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
     await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));

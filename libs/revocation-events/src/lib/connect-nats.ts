@@ -1,5 +1,6 @@
 import { RequestInvalidError } from '@gatehouse/contracts';
 import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
+import { accessOptions, type NatsAccess } from './nats-access';
 import { NATS_URL_RULE, parseNatsUrls } from './nats-urls';
 
 /**
@@ -20,15 +21,17 @@ export const SERVICE_CONNECT_OPTIONS = {
  *
  * @param url - `NATS_URL`: one server or a comma-separated list, e.g. `nats://a:4222,nats://b:4222`
  * @param name - connection name shown in server monitoring, e.g. the service name
+ * @param access - credentials and TLS trust; omitted: anonymous, plain (a development NATS only)
  * @returns the open connection; the caller drains it on shutdown
- * @throws REQUEST_INVALID when `url` is not a list of nats:/tls: URLs
- * @throws NatsError (`CONNECTION_REFUSED`) when the first connect fails, as `waitOnFirstConnect` is off
+ * @throws REQUEST_INVALID when `url` is not a list of nats:/tls: URLs, or `access` has a user without a password
+ * @throws NatsError (`CONNECTION_REFUSED`) when the first connect fails, as `waitOnFirstConnect` is off;
+ *   (`AUTHORIZATION_VIOLATION`) when the server refuses the credentials
  * @example
- * const nc = await connectNats(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'orders-service');
+ * const nc = await connectNats('nats://127.0.0.1:4222', 'orders-service', { user: 'orders-service', password: process.env.NATS_PASSWORD });
  * await nc.drain();
  */
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+export async function connectNats(url: string, name: string, access?: NatsAccess): Promise<NatsConnection> {
   const servers = parseNatsUrls(url);
   if (servers === null) throw new RequestInvalidError(`connectNats: NATS_URL ${NATS_URL_RULE}.`);
-  return connect({ servers, name, ...SERVICE_CONNECT_OPTIONS, waitOnFirstConnect: false });
+  return connect({ servers, name, ...SERVICE_CONNECT_OPTIONS, ...accessOptions(access), waitOnFirstConnect: false });
 }

@@ -1,12 +1,13 @@
-import { EVENTS_STREAM, ServiceUnavailableError, type GatehouseEvent } from '@gatehouse/contracts';
-import { ConsumerEvents, type Consumer, type ConsumerMessages, type JsMsg, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { EVENTS_STREAM, parseStreamCheckpoint, ServiceUnavailableError, STREAM_CHECKPOINT_SUBJECT, type GatehouseEvent } from '@gatehouse/contracts';
+import { ConsumerEvents, type Consumer, type ConsumerMessages, type JetStreamManager, type JsMsg, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { EventConsumerOptions, EventConsumerStats, EventHandler, EventMeta } from './event-consumer.types';
 import { decodeEvent, type EventMessage } from './decode-event';
 import { consoleEventLogger, type EventLogger } from './event-logger';
 import { EVENT_ID_HEADER } from './event-publisher';
 import { connectFastPathPeer, type FastPathPeer } from './fast-path-peer';
 import { RecentIds } from './recent-ids';
-import { assertPrefix, CONTRACT_PREFIX, FAST_PATH_TOKEN } from './subject-prefix';
+import { StreamTrust } from './stream-trust';
+import { assertPrefix, CONTRACT_PREFIX, FAST_PATH_TOKEN, toWireSubject } from './subject-prefix';
 
 const DEFAULT_DEDUPE_CAPACITY = 20_000;
 
@@ -24,6 +25,11 @@ const DEFAULT_DEDUPE_CAPACITY = 20_000;
  * sequence it has already applied and counts stream-sequence jumps in `stats.gaps` (logged at warn);
  * a jump there means messages were deleted or expired, which restarting cannot bring back.
  *
+ * With `requireCheckpoint`, the consumer is {@link EventConsumer.trusted} only once a checkpoint
+ * from auth-service in the stream proves that the replay covered every event that still matters,
+ * and it stops being trusted when the stream loses events (purged, deleted and re-created, reset,
+ * messages deleted); a re-created or reset stream is replayed again from its start.
+ *
  * @example
  * const consumer = new EventConsumer(nc, (event, { seq }) => revocations.apply(event, seq), { logger });
  * await consumer.start();
@@ -36,11 +42,15 @@ export class EventConsumer {
   private readonly prefix: string;
   private readonly logger: EventLogger;
   private readonly probeIntervalMs: number;
-  private readonly counters: EventConsumerStats = { delivered: 0, invalid: 0, handlerErrors: 0, gaps: 0, fast: 0, duplicates: 0 };
+  private readonly counters: EventConsumerStats = { delivered: 0, invalid: 0, handlerErrors: 0, gaps: 0, fast: 0, duplicates: 0, checkpoints: 0, losses: 0 };
+  private readonly trust: StreamTrust;
+  private readonly checkpointSubject: string;
+  private jsm: JetStreamManager | null = null;
+  private streamCreated = '';
   private readonly recent: RecentIds;
   private readonly fastPath: boolean;
   private fastSub: Subscription | null = null;
-  private readonly peerOptions: { url: string; name: string } | undefined;
+  private readonly peerOptions: EventConsumerOptions['fastPathPeer'];
   private peer: FastPathPeer | null = null;
   private readonly waiters = new Set<() => void>();
   private state: 'idle' | 'running' | 'stopped' = 'idle';
@@ -72,6 +82,16 @@ export class EventConsumer {
     this.fastPath = options.fastPath ?? true;
     this.peerOptions = options.fastPathPeer;
     this.recent = new RecentIds(options.dedupeCapacity ?? DEFAULT_DEDUPE_CAPACITY);
+    this.trust = new StreamTrust(options.requireCheckpoint ?? false);
+    this.checkpointSubject = toWireSubject(this.prefix, STREAM_CHECKPOINT_SUBJECT);
+  }
+
+  /**
+   * True when the replayed state can be trusted to be complete: always without
+   * `requireCheckpoint`; with it, from the first verified checkpoint until events are lost.
+   */
+  get trusted(): boolean {
+    return this.trust.trusted;
   }
 
   /** True once every message that was in the stream at `start()` has been delivered. */
@@ -109,11 +129,12 @@ export class EventConsumer {
         await this.connectPeer();
       }
       const jsm = await this.nc.jetstreamManager();
-      const { state } = await jsm.streams.info(this.stream);
+      this.jsm = jsm;
+      const { state, created } = await jsm.streams.info(this.stream);
+      this.streamCreated = created;
       this.targetSeq = state.last_seq;
       if (state.messages === 0) this.markCaughtUp();
-      this.consumer = await jsm.jetstream().consumers.get(this.stream, { filterSubjects: `${this.prefix}.>` });
-      this.messages = await this.consumer.consume({ max_messages: 256, expires: 10_000 });
+      await this.openConsumer(jsm);
     } catch (err) {
       this.state = 'idle';
       this.fastSub?.unsubscribe();
@@ -123,7 +144,6 @@ export class EventConsumer {
       throw new ServiceUnavailableError('The event stream is unavailable.', { cause: err });
     }
     this.touch();
-    this.loop = this.run(this.messages);
     this.probeTimer = setInterval(() => this.probe(), this.probeIntervalMs);
     this.probeTimer.unref();
   }
@@ -163,6 +183,27 @@ export class EventConsumer {
     [...this.waiters].forEach((done) => done());
   }
 
+  private async openConsumer(jsm: JetStreamManager): Promise<void> {
+    this.consumer = await jsm.jetstream().consumers.get(this.stream, { filterSubjects: `${this.prefix}.>` });
+    const messages = await this.consumer.consume({ max_messages: 256, expires: 10_000 });
+    this.messages = messages;
+    this.loop = this.run(messages);
+  }
+
+  /** The stream was re-created or reset: replay it again from its start, untrusted until a checkpoint verifies. */
+  private async replayFromStart(jsm: JetStreamManager, created: string): Promise<void> {
+    const [messages, consumer] = [this.messages, this.consumer];
+    this.messages = null;
+    this.consumer = null;
+    await messages?.close();
+    await this.loop;
+    await consumer?.delete().catch(() => false);
+    this.seq = 0;
+    this.trust.restart();
+    this.streamCreated = created;
+    if (this.state === 'running') await this.openConsumer(jsm);
+  }
+
   private async run(messages: ConsumerMessages): Promise<void> {
     const statusLoop = this.watchStatus(messages);
     try {
@@ -170,7 +211,7 @@ export class EventConsumer {
     } catch (err) {
       this.logger.error({ stream: this.stream, err: String(err) }, 'event consumer failed');
     }
-    if (this.state === 'running') this.logger.error({ stream: this.stream }, 'event consumer ended unexpectedly');
+    if (this.state === 'running' && this.messages === messages) this.logger.error({ stream: this.stream }, 'event consumer ended unexpectedly');
     await statusLoop;
   }
 
@@ -178,12 +219,45 @@ export class EventConsumer {
     this.touch();
     const seq = m.info.streamSequence;
     if (seq <= this.seq) return; // already applied before an ordered-consumer reset
-    if (this.seq > 0 && seq > this.seq + 1) {
+    if (this.trust.see(seq)) {
       this.counters.gaps++;
       this.logger.warn({ stream: this.stream, from: this.seq, to: seq }, 'event stream sequence gap');
     }
     this.seq = seq;
     this.counters.delivered++;
+    if (m.subject === this.checkpointSubject) this.onCheckpoint(m, seq);
+    else this.onEvent(m, seq);
+    if (seq >= this.targetSeq || m.info.pending === 0) this.markCaughtUp();
+  }
+
+  private onCheckpoint(m: JsMsg, seq: number): void {
+    let cp: ReturnType<typeof parseStreamCheckpoint> = null;
+    try {
+      cp = parseStreamCheckpoint(JSON.parse(m.string()));
+    } catch {
+      cp = null;
+    }
+    if (cp === null) {
+      this.counters.invalid++;
+      this.logger.warn({ stream: this.stream, seq }, 'skipped invalid stream checkpoint');
+      return;
+    }
+    this.counters.checkpoints++;
+    const wasTrusted = this.trust.trusted;
+    if (this.trust.verify(seq, cp)) {
+      if (!wasTrusted) this.logger.info({ stream: this.stream, seq, fromSeq: cp.fromSeq }, 'event stream verified by a checkpoint');
+    } else {
+      this.lost({ seq, fromSeq: cp.fromSeq }, 'event stream lacks events a checkpoint needs');
+    }
+  }
+
+  private lost(details: Record<string, unknown>, msg: string): void {
+    this.counters.losses++;
+    this.trust.distrust();
+    this.logger.error({ stream: this.stream, ...details }, msg);
+  }
+
+  private onEvent(m: JsMsg, seq: number): void {
     const event = decodeEvent(this.prefix, m);
     if (event === null) {
       this.counters.invalid++;
@@ -191,7 +265,6 @@ export class EventConsumer {
     } else if (this.firstSighting(m, event)) {
       this.apply(event, { seq, time: new Date(Math.floor(m.info.timestampNanos / 1e6)), id: eventId(m), via: 'stream' });
     }
-    if (seq >= this.targetSeq || m.info.pending === 0) this.markCaughtUp();
   }
 
   private subscribeFast(nc: NatsConnection): Subscription {
@@ -202,7 +275,7 @@ export class EventConsumer {
   private async connectPeer(): Promise<void> {
     if (!this.peerOptions) return;
     try {
-      this.peer = await connectFastPathPeer(this.peerOptions.url, this.peerOptions.name, this.nc);
+      this.peer = await connectFastPathPeer(this.peerOptions.url, this.peerOptions.name, this.nc, this.peerOptions.access);
       if (this.peer) this.subscribeFast(this.peer.nc);
     } catch (err) {
       this.logger.warn({ stream: this.stream, err: String(err) }, 'second fast-path connection failed; continuing with one');
@@ -252,13 +325,24 @@ export class EventConsumer {
     }
   }
 
-  /** Asks JetStream about our consumer: proves contact while idle and catches up when the tail was deleted. */
+  /**
+   * Asks JetStream about the stream and our consumer: proves contact while idle, catches up when
+   * the tail was deleted, and notices a stream that lost events or was re-created.
+   */
   private probe(): void {
-    if (this.probing !== null || this.consumer === null) return;
-    const consumer = this.consumer;
-    this.probing = consumer
-      .info()
-      .then((ci) => {
+    if (this.probing !== null || this.consumer === null || this.jsm === null) return;
+    const [consumer, jsm] = [this.consumer, this.jsm];
+    this.probing = jsm.streams
+      .info(this.stream)
+      .then(async ({ state, created }) => {
+        const seen = this.trust.observe(state, created !== this.streamCreated);
+        if (seen === 'reset') {
+          this.lost({ lastSeq: this.seq, streamLastSeq: state.last_seq }, 'event stream was re-created or reset; replaying it from its start');
+          await this.replayFromStart(jsm, created);
+          return;
+        }
+        if (seen === 'lost') this.lost({ firstSeq: state.first_seq }, 'event stream lost events (purged)');
+        const ci = await consumer.info();
         this.touch();
         if (ci.num_pending === 0 && ci.delivered.stream_seq <= this.seq) this.markCaughtUp();
       })

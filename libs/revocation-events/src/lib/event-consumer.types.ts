@@ -1,5 +1,6 @@
 import type { GatehouseEvent } from '@gatehouse/contracts';
 import type { EventLogger } from './event-logger';
+import type { NatsAccess } from './nats-access';
 
 /** Where an event came from. */
 export interface EventMeta {
@@ -28,7 +29,12 @@ export interface EventConsumerOptions {
    * service's `NATS_URL`), so one frozen node cannot hold revocations back; ignored for a
    * single-server URL. `name` is that connection's name.
    */
-  fastPathPeer?: { url: string; name: string };
+  fastPathPeer?: { url: string; name: string; access?: NatsAccess | undefined };
+  /**
+   * Be {@link EventConsumer.trusted} only after a checkpoint from auth-service verifies the replay,
+   * and no longer once the stream loses events; default false (always trusted). Verifiers set it.
+   */
+  requireCheckpoint?: boolean;
   /** How many recent events to remember for applying each once across both paths; default 20,000. */
   dedupeCapacity?: number;
 }
@@ -41,4 +47,6 @@ export interface EventConsumerStats {
   /** Stream-sequence jumps between consecutive messages (deleted or lost). */ gaps: number;
   /** Events applied from the fast path (before the stream brought them). */ fast: number;
   /** Copies not applied because the same event had been applied already (either path). */ duplicates: number;
+  /** Stream checkpoints read (verified or not). */ checkpoints: number;
+  /** Times the stream was found to have lost events (a checkpoint that did not verify, a purge, a reset). */ losses: number;
 }

@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
 import { SERVICE_CONNECT_OPTIONS } from './connect-nats';
+import { accessOptions, type NatsAccess } from './nats-access';
 import { parseNatsUrls } from './nats-urls';
 
 const WATCH_MS = 3000;
@@ -21,15 +22,16 @@ export interface FastPathPeer {
  * @param url - `NATS_URL` (comma-separated seeds)
  * @param name - connection name, e.g. `verifier-orders-fast`
  * @param primary - the main connection of the same process
+ * @param access - the same credentials and TLS trust as the primary connection
  * @throws NatsError when the first connect fails
  */
-export async function connectFastPathPeer(url: string, name: string, primary: NatsConnection): Promise<FastPathPeer | null> {
+export async function connectFastPathPeer(url: string, name: string, primary: NatsConnection, access?: NatsAccess): Promise<FastPathPeer | null> {
   const servers = parseNatsUrls(url);
   if (servers === null || servers.length < 2) return null;
   const hostOf = (s: string) => new URL(s).host;
   const others = () => servers.filter((s) => hostOf(s) !== primary.getServer());
   // Gossiped servers are ignored: the peer stays on the configured seeds, whose names it can compare.
-  const nc = await connect({ servers: others(), name, ...SERVICE_CONNECT_OPTIONS, ignoreClusterUpdates: true });
+  const nc = await connect({ servers: others(), name, ...SERVICE_CONNECT_OPTIONS, ...accessOptions(access), ignoreClusterUpdates: true });
   const watchdog = setInterval(() => {
     if (!nc.isClosed() && nc.getServer() === primary.getServer()) nc.reconnect().catch(() => undefined);
   }, WATCH_MS);

@@ -92,11 +92,11 @@ export function checkComposeRules(doc: unknown, root: string): string[] {
       if (hasSecret && !readFileSync(path, 'utf8').includes('DEVELOPMENT ONLY')) problems.push(`${file}: holds secrets but is not marked DEVELOPMENT ONLY`);
     }
   }
-  problems.push(...checkInfrastructure(services));
+  problems.push(...checkInfrastructure(services, root));
   return problems;
 }
 
-function checkInfrastructure(services: Record<string, Service>): string[] {
+function checkInfrastructure(services: Record<string, Service>, root: string): string[] {
   const problems: string[] = [];
   for (const name of ['postgres', 'nats']) {
     const svc = services[name];
@@ -109,7 +109,10 @@ function checkInfrastructure(services: Record<string, Service>): string[] {
     if (!isObject(svc['healthcheck'])) problems.push(`compose service ${name}: needs a healthcheck`);
   }
   const natsCommand = JSON.stringify(services['nats']?.['command'] ?? '');
-  if (!natsCommand.includes('-js')) problems.push('compose service nats: JetStream (-js) is not enabled');
+  // JetStream by flag, or in the configuration file it is started with (deploy/nats/nats.conf).
+  const conf = /"-c","\/etc\/nats\/([\w.-]+)"/.exec(natsCommand)?.[1];
+  const confText = conf && existsSync(join(root, 'deploy/nats', conf)) ? readFileSync(join(root, 'deploy/nats', conf), 'utf8') : '';
+  if (!natsCommand.includes('-js') && !/^\s*jetstream\s*\{/m.test(confText)) problems.push('compose service nats: JetStream (-js) is not enabled');
   if (!JSON.stringify(services['nats']?.['healthcheck'] ?? '').includes(':8222/')) problems.push('compose service nats: healthcheck must use the monitoring port 8222');
   const seed = Object.entries(services).find(([, s]) => JSON.stringify(s['command'] ?? '').includes('"seed"'));
   if (!seed) problems.push('compose: no one-shot seed service');

@@ -57,3 +57,37 @@ export interface ICnpgCluster {
     monitoring?: { enablePodMonitor?: boolean };
   };
 }
+
+/** Metadata of a namespaced custom resource. */
+interface CrdMetadata {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** cert-manager `Issuer` (cert-manager.io/v1), the parts Gatehouse uses: self-signed or CA. */
+export interface ICertManagerIssuer {
+  apiVersion: 'cert-manager.io/v1';
+  kind: 'Issuer';
+  metadata: CrdMetadata;
+  spec: { selfSigned?: { crlDistributionPoints?: string[] }; ca?: { secretName: string } };
+}
+
+/** cert-manager `Certificate` (cert-manager.io/v1), written from the cert-manager API reference. */
+export interface ICertManagerCertificate {
+  apiVersion: 'cert-manager.io/v1';
+  kind: 'Certificate';
+  metadata: CrdMetadata;
+  spec: {
+    secretName: string;
+    issuerRef: { name: string; kind?: 'Issuer' | 'ClusterIssuer'; group?: string };
+    commonName?: string;
+    dnsNames?: string[];
+    isCA?: boolean;
+    duration?: string;
+    renewBefore?: string;
+    usages?: ('server auth' | 'client auth' | 'digital signature' | 'key encipherment' | 'cert sign')[];
+    privateKey?: { algorithm?: 'RSA' | 'ECDSA' | 'Ed25519'; size?: number; rotationPolicy?: 'Never' | 'Always'; encoding?: 'PKCS1' | 'PKCS8' };
+  };
+}

@@ -55,7 +55,7 @@ export function checkExposureRules(objects: K8sObject[], natsNodes: number): str
     const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === `${name}-config`);
     const url = String((config?.['data'] as Record<string, string> | undefined)?.['NATS_URL'] ?? '');
     for (let i = 0; i < natsNodes; i++) {
-      if (!url.split(',').some((u) => u.trim() === `nats://nats-${i}.nats-headless:4222`)) problems.push(`ConfigMap/${name}-config: NATS_URL does not list nats-${i}`);
+      if (!url.split(',').some((u) => ['nats', 'tls'].some((scheme) => u.trim() === `${scheme}://nats-${i}.nats-headless:4222`))) problems.push(`ConfigMap/${name}-config: NATS_URL does not list nats-${i}`);
     }
   }
   return problems;

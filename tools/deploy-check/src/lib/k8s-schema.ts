@@ -10,6 +10,8 @@ const MODELS_ROOT = dirname(load.resolve('kubernetes-models/package.json'));
 /** Custom resources we can check structurally: apiVersion/kind → exported type in crd-types.ts. */
 const CRD_TYPES: Record<string, string> = {
   'postgresql.cnpg.io/v1/Cluster': 'ICnpgCluster',
+  'cert-manager.io/v1/Issuer': 'ICertManagerIssuer',
+  'cert-manager.io/v1/Certificate': 'ICertManagerCertificate',
 };
 
 /** Path of the kubernetes-models module for a built-in kind, or null for unknown kinds. */

@@ -46,6 +46,13 @@ export const configSchema = z
     DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/gatehouse', ['postgres:', 'postgresql:']),
     /** One server or a comma-separated list (the seed servers of a cluster). */
     NATS_URL: z.string().default('nats://127.0.0.1:4222').refine((v) => parseNatsUrls(v) !== null, NATS_URL_RULE),
+    /** This service's NATS user and password (one user per service; production requires them). */
+    NATS_USER: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a NATS user name').optional(),
+    NATS_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** CA certificate (PEM) the NATS servers' certificates are checked against; turns TLS on. */
+    NATS_TLS_CA_FILE: z.string().min(1).optional(),
+    /** Seconds between the stream checkpoints the outbox relay writes (verifiers trust a replay only after one). */
+    EVENTS_CHECKPOINT_INTERVAL: intIn(1, 60, 2),
     KEY_ENCRYPTION_KEY: z
       .string()
       .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 bytes, base64 or base64url encoded')
@@ -122,6 +129,12 @@ export const configSchema = z
     }
     for (const origin of cfg.WEBAUTHN_ORIGINS ?? []) {
       if (!/^https?:\/\/[^/\s]+$/.test(origin)) ctx.addIssue({ code: 'custom', path: ['WEBAUTHN_ORIGINS'], message: 'must be a comma-separated list of http(s) origins' });
+    }
+    if (Boolean(cfg.NATS_USER) !== Boolean(cfg.NATS_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['NATS_PASSWORD'], message: 'NATS_USER and NATS_PASSWORD go together' });
+    }
+    if (cfg.NODE_ENV === 'production' && !cfg.NATS_USER) {
+      ctx.addIssue({ code: 'custom', path: ['NATS_USER'], message: 'and NATS_PASSWORD are required in production' });
     }
     if (Boolean(cfg.TLS_CERT_FILE) !== Boolean(cfg.TLS_KEY_FILE)) {
       ctx.addIssue({ code: 'custom', path: ['TLS_KEY_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });

@@ -1,5 +1,7 @@
 import { loadConfig } from './load-config';
 
+const NATS_CREDS = { NATS_USER: 'auth-service', NATS_PASSWORD: 'a-long-enough-nats-password' };
+
 describe('loadConfig', () => {
   it('gives development defaults', () => {
     const cfg = loadConfig({});
@@ -23,7 +25,18 @@ describe('loadConfig', () => {
   it('requires KEY_ENCRYPTION_KEY in production and has no default for it', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/KEY_ENCRYPTION_KEY is required in production/);
     const key = Buffer.alloc(32, 7).toString('base64');
-    expect(loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: key }).KEY_ENCRYPTION_KEY).toBe(key);
+    expect(loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: key, ...NATS_CREDS }).KEY_ENCRYPTION_KEY).toBe(key);
+  });
+
+  it('requires NATS credentials in production, as a pair, never echoing the password', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(() => loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: key })).toThrow(/NATS_USER and NATS_PASSWORD are required in production/);
+    expect(() => loadConfig({ NATS_USER: 'auth-service' })).toThrow(/NATS_USER and NATS_PASSWORD go together/);
+    expect(() => loadConfig({ NATS_USER: 'auth-service', NATS_PASSWORD: 'hunter2' })).toThrow(/NATS_PASSWORD must be at least 16 characters/);
+    expect(() => loadConfig({ NATS_USER: 'auth-service', NATS_PASSWORD: 'hunter2' })).not.toThrow(/hunter2/);
+    expect(loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: key, ...NATS_CREDS }).NATS_USER).toBe('auth-service');
+    // Development: anonymous NATS still works (the relay warns).
+    expect(loadConfig({}).NATS_USER).toBeUndefined();
   });
 
   it('asks admins for a second factor unless switched off, which production refuses', () => {

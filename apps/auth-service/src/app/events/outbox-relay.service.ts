@@ -1,5 +1,5 @@
 import { EVENT_SUBJECTS, parseEvent } from '@gatehouse/contracts';
-import { connectFastPathPeer, connectNats, ensureEventStream, EventPublisher, type FastPathPeer } from '@gatehouse/revocation-events';
+import { connectFastPathPeer, connectNats, ensureEventStream, EventPublisher, hasCredentials, natsAccessFrom, type FastPathPeer, type PublishResult } from '@gatehouse/revocation-events';
 import { ROOT_LOGGER } from '@gatehouse/service-runtime';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
 import { KeyStoreService } from '../keys/key-store.service';
+import { StreamGuard } from './stream-guard';
 
 const RELAY_LOCK_ID = 7_316_003;
 const CHANNEL = 'gatehouse_outbox';
@@ -19,6 +20,12 @@ interface OutboxRow {
   id: string;
   subject: string;
   payload: unknown;
+}
+
+/** A published row and the stream sequence JetStream gave it (null: skipped as invalid). */
+interface Published {
+  id: string;
+  seq: number | null;
 }
 
 /**
@@ -35,6 +42,10 @@ interface OutboxRow {
  * the fast path missed: notifications lost during a reconnect, publishes that failed while NATS
  * was down, rows too big for a notification. Publishing a row twice is harmless: JetStream drops
  * a repeated `Nats-Msg-Id` inside its duplicate window.
+ *
+ * The leader also records each row's stream sequence and, every `EVENTS_CHECKPOINT_INTERVAL`,
+ * lets its {@link StreamGuard} compare the stream with the outbox: a checkpoint for verifiers when
+ * the stream is intact, a re-publish of the live set when it lost events.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,6 +55,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Second fast-path connection, on another NATS node (null for a single-server NATS_URL). */
   private peer: FastPathPeer | null = null;
   private publisher: EventPublisher | null = null;
+  private guard: StreamGuard | null = null;
+  private nextCheckpointAt = 0;
   private db: Client | null = null;
   private leader = false;
   /** Last publish succeeded: the fast path is on. After a failure only the drain (with backoff) publishes. */
@@ -53,7 +66,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Ids the fast path is publishing or marking: the drain leaves them alone. */
   private readonly fastIds = new Set<string>();
   /** Acknowledged ids waiting to be marked sent. */
-  private toMark: string[] = [];
+  private toMark: Published[] = [];
   private marking: Promise<void> | null = null;
   private wake: (() => void) | null = null;
 
@@ -87,6 +100,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         const wasLeader = this.leader;
         if (!this.leader) this.leader = await this.tryLead();
         if (this.leader && !wasLeader) this.log.info('outbox relay: publishing for this deployment');
+        if (this.leader) await this.guardStream();
         const sent = this.leader ? await this.drain() : 0;
         this.healthy = true;
         backoff = 100;
@@ -116,10 +130,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.db = client;
     }
     if (!this.publisher) {
-      this.nc ??= await connectNats(this.config.NATS_URL, 'auth-service-outbox');
-      await ensureEventStream(await this.nc.jetstreamManager(), { name: this.config.EVENTS_STREAM, subjectPrefix: this.config.EVENTS_SUBJECT_PREFIX, numReplicas: this.config.EVENTS_STREAM_REPLICAS });
+      const access = natsAccessFrom(this.config);
+      if (!this.nc && !hasCredentials(access)) this.log.warn('outbox relay: connecting to NATS without credentials (NATS_USER, NATS_PASSWORD): acceptable for a development NATS only');
+      this.nc ??= await connectNats(this.config.NATS_URL, 'auth-service-outbox', access);
+      const stream = { name: this.config.EVENTS_STREAM, subjectPrefix: this.config.EVENTS_SUBJECT_PREFIX, numReplicas: this.config.EVENTS_STREAM_REPLICAS };
+      await ensureEventStream(await this.nc.jetstreamManager(), stream);
+      this.guard ??= new StreamGuard(this.nc, stream, this.log);
       // Optional: without the second connection the fast path still runs on the first one.
-      this.peer ??= await connectFastPathPeer(this.config.NATS_URL, 'auth-service-fast', this.nc).catch((err: unknown) => {
+      this.peer ??= await connectFastPathPeer(this.config.NATS_URL, 'auth-service-fast', this.nc, access).catch((err: unknown) => {
         this.log.warn({ err: err instanceof Error ? err.message : 'error' }, 'outbox relay: second fast-path connection failed');
         return null;
       });
@@ -166,7 +184,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.healthy) return;
     this.fastIds.add(row.id);
     const publishing = this.publish(row, false).then(
-      () => this.mark([row.id]),
+      (ack) => this.mark([{ id: row.id, seq: ack?.seq ?? null }]),
       () => {
         // Left unsent; the drain retries it with backoff.
         this.fastIds.delete(row.id);
@@ -191,8 +209,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const unsent = await db.query<OutboxRow>('SELECT id, subject, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1', [BATCH]);
     const rows = unsent.rows.filter((row) => !this.fastIds.has(row.id));
     const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
-    const done = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((row) => row.id);
-    if (done.length > 0) await db.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [done]);
+    const done = outcomes.flatMap((o, i) => (o.status === 'fulfilled' && rows[i] ? [{ id: rows[i].id, seq: o.value?.seq ?? null }] : []));
+    if (done.length > 0) await markSent(db, done);
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
     return done.length;
@@ -200,17 +218,35 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * Publishes a row to the stream, after its fast-path copy unless `announce` is false (the caller
-   * sent it already); an invalid event is logged and skipped (and marked sent all the same).
+   * sent it already); an invalid event is logged and skipped (and marked sent all the same, with
+   * no stream sequence). Returns JetStream's acknowledgement.
    */
-  private async publish(row: OutboxRow, announce = true): Promise<void> {
+  private async publish(row: OutboxRow, announce = true): Promise<PublishResult | null> {
     const publisher = this.publisher;
     if (!publisher) throw new Error('not connected to NATS');
     const event = parseEvent(row.subject, row.payload);
     if (!event) {
       this.log.error({ outboxId: row.id, subject: row.subject }, 'outbox relay: invalid event skipped');
-      return;
+      return null;
     }
-    await publisher.publish(event.subject, event.payload, row.id, { announce });
+    const ack = await publisher.publish(event.subject, event.payload, row.id, { announce });
+    this.guard?.recorded(row.id, ack.seq);
+    return ack;
+  }
+
+  /**
+   * Every `EVENTS_CHECKPOINT_INTERVAL`: a checkpoint, or a restore when the stream lost events.
+   * Its failures are logged and retried next time; they never stop the relay.
+   */
+  private async guardStream(): Promise<void> {
+    const [guard, publisher, db] = [this.guard, this.publisher, this.db];
+    if (!guard || !publisher || !db || Date.now() < this.nextCheckpointAt) return;
+    this.nextCheckpointAt = Date.now() + this.config.EVENTS_CHECKPOINT_INTERVAL * 1000;
+    try {
+      if ((await guard.round(db, publisher)) === 'restored') this.nextCheckpointAt = 0;
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : 'error' }, 'outbox relay: stream checkpoint failed; retrying');
+    }
   }
 
   /** Sends only the fast-path copy of a row; failures are left to the durable path. */
@@ -225,8 +261,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Queues acknowledged ids; one UPDATE at a time marks everything queued so far. */
-  private mark(ids: string[]): void {
-    this.toMark.push(...ids);
+  private mark(rows: Published[]): void {
+    this.toMark.push(...rows);
     this.marking ??= this.flushMarks().finally(() => {
       this.marking = null;
     });
@@ -234,16 +270,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async flushMarks(): Promise<void> {
     while (this.toMark.length > 0) {
-      const ids = this.toMark;
+      const rows = this.toMark;
       this.toMark = [];
       const db = this.db;
       try {
         // Unmarked rows are published again by a later drain; JetStream drops the repeats.
-        if (db) await db.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+        if (db) await markSent(db, rows);
       } catch (err) {
-        this.log.warn({ err: err instanceof Error ? err.message : 'error', rows: ids.length }, 'outbox relay: could not mark rows sent; they will be published again');
+        this.log.warn({ err: err instanceof Error ? err.message : 'error', rows: rows.length }, 'outbox relay: could not mark rows sent; they will be published again');
       } finally {
-        for (const id of ids) this.fastIds.delete(id);
+        for (const row of rows) this.fastIds.delete(row.id);
       }
     }
   }
@@ -259,6 +295,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.wake = done;
     });
   }
+}
+
+/** Marks rows sent, with the stream sequence each got. */
+async function markSent(db: Client, rows: Published[]): Promise<void> {
+  await db.query('UPDATE outbox SET sent_at = now(), stream_seq = v.seq FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE outbox.id = v.id', [
+    rows.map((r) => r.id),
+    rows.map((r) => r.seq),
+  ]);
 }
 
 /** The row a notification carries, or null for an id-only (oversized) or unreadable one. */

@@ -16,7 +16,7 @@ import { resolveOptions, type RejectionCounter, type ResolvedVerifierOptions, ty
 export type VerifierReadinessChecks = {
   /** At least one issuer key is loaded. */
   jwks: boolean;
-  /** The revocation stream is replayed and NATS is in touch. */
+  /** The revocation stream is replayed, proven complete by a checkpoint, and NATS is in touch. */
   revocations: boolean;
 };
 
@@ -67,7 +67,7 @@ export class GatehouseVerifier {
 
   /** `{ jwks, revocations }`, both true when tokens can be verified. */
   readiness(): VerifierReadinessChecks {
-    return { jwks: this.jwks.loaded, revocations: this.revocations.caughtUp && !this.revocations.stale };
+    return { jwks: this.jwks.loaded, revocations: this.revocations.caughtUp && this.revocations.trusted && !this.revocations.stale };
   }
 
   /**

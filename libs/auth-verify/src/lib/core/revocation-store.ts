@@ -1,5 +1,5 @@
 import type { AccessTokenClaims } from '@gatehouse/contracts';
-import { connectNats, EventConsumer, type EventLogger } from '@gatehouse/revocation-events';
+import { connectNats, EventConsumer, type EventLogger, type NatsAccess } from '@gatehouse/revocation-events';
 import type { NatsConnection } from 'nats';
 import { JwksCache } from './jwks-cache';
 import { RevocationState, type RevocationReason } from './revocation-state';
@@ -17,6 +17,10 @@ export type RevocationVerdict = { ok: true } | { ok: false; reason: RevocationRe
  * than `maxStalenessMs`, it fails closed ('stale') — for every token before catch-up, for user
  * tokens afterwards (service tokens are short-lived and carry no session to log out).
  * Reconnects and resumes by itself; a `keys.rotated` event refreshes the JWKS.
+ *
+ * With `revocationCheckpoints` (the default) the state also counts as stale — user tokens 503,
+ * readiness false — until a checkpoint from auth-service proves the replay complete, and again
+ * whenever the stream is found to have lost events, until auth-service has restored them.
  */
 export class RevocationStore {
   private readonly state = new RevocationState();
@@ -25,11 +29,12 @@ export class RevocationStore {
   private sweeper: NodeJS.Timeout | null = null;
   private retry: NodeJS.Timeout | null = null;
   private stopped = false;
+  private warnedAnonymous = false;
   /** Events applied, for tests and metrics. */
   applied = 0;
 
   constructor(
-    private readonly options: Pick<ResolvedVerifierOptions, 'natsUrl' | 'audience' | 'stream' | 'subjectPrefix' | 'maxStalenessMs'>,
+    private readonly options: Pick<ResolvedVerifierOptions, 'natsUrl' | 'natsCredentials' | 'natsTlsCaFile' | 'revocationCheckpoints' | 'audience' | 'stream' | 'subjectPrefix' | 'maxStalenessMs'>,
     private readonly jwks: JwksCache,
     private readonly logger: EventLogger,
   ) {}
@@ -46,6 +51,11 @@ export class RevocationStore {
     return this.consumer?.caughtUp ?? false;
   }
 
+  /** True when the replayed state is known to be complete (see `revocationCheckpoints`). */
+  get trusted(): boolean {
+    return this.consumer?.trusted ?? false;
+  }
+
   /** True when NATS has not been heard from within `maxStalenessMs`. */
   get stale(): boolean {
     const contact = this.consumer?.lastContactAt?.getTime() ?? 0;
@@ -59,7 +69,7 @@ export class RevocationStore {
 
   /** Whether verified `claims` may be honoured now. */
   verdict(claims: AccessTokenClaims): RevocationVerdict {
-    if (!this.caughtUp || (claims.sid !== undefined && this.stale)) return { ok: false, reason: 'stale' };
+    if (!this.caughtUp || (claims.sid !== undefined && (this.stale || !this.trusted))) return { ok: false, reason: 'stale' };
     const reason = this.state.check(claims);
     return reason ? { ok: false, reason } : { ok: true };
   }
@@ -81,10 +91,20 @@ export class RevocationStore {
     await this.nc?.drain().catch(() => undefined);
   }
 
+  private access(): NatsAccess {
+    const creds = this.options.natsCredentials;
+    if (!creds && !this.warnedAnonymous) {
+      this.warnedAnonymous = true;
+      this.logger.warn({ audience: this.options.audience }, 'connecting to NATS without credentials: acceptable for a development NATS only');
+    }
+    return { user: creds?.user, password: creds?.password, tlsCaFile: this.options.natsTlsCaFile };
+  }
+
   private async connect(): Promise<void> {
     if (this.stopped) return;
     try {
-      this.nc ??= await connectNats(this.options.natsUrl, `verifier-${this.options.audience}`);
+      const access = this.access();
+      this.nc ??= await connectNats(this.options.natsUrl, `verifier-${this.options.audience}`, access);
       const consumer = new EventConsumer(
         this.nc,
         (event, meta) => {
@@ -96,7 +116,7 @@ export class RevocationStore {
             this.state.apply(event);
           }
         },
-        { stream: this.options.stream, prefix: this.options.subjectPrefix, fastPathPeer: { url: this.options.natsUrl, name: `verifier-${this.options.audience}-fast` }, probeIntervalMs: Math.max(250, Math.floor(this.options.maxStalenessMs / 4)), logger: this.logger },
+        { stream: this.options.stream, prefix: this.options.subjectPrefix, requireCheckpoint: this.options.revocationCheckpoints, fastPathPeer: { url: this.options.natsUrl, name: `verifier-${this.options.audience}-fast`, access }, probeIntervalMs: Math.max(250, Math.floor(this.options.maxStalenessMs / 4)), logger: this.logger },
       );
       await consumer.start();
       this.consumer = consumer;

@@ -15,6 +15,20 @@ export interface VerifierOptions {
   jwksUri: string;
   /** NATS with the `GATEHOUSE_EVENTS` stream, e.g. `nats://127.0.0.1:4222` (comma-separated for several servers). */
   natsUrl: string;
+  /**
+   * This service's NATS user and password (e.g. from `NATS_USER` / `NATS_PASSWORD`, a Secret).
+   * Required by a production NATS (no anonymous access); without them the verifier connects
+   * anonymously and logs a warning (a development NATS only).
+   */
+  natsCredentials?: { user: string; password: string };
+  /** CA certificate (PEM file) the NATS servers' certificates are verified against, for `tls://` URLs. */
+  natsTlsCaFile?: string;
+  /**
+   * Trust the replayed revocation state only once a checkpoint from auth-service in the stream
+   * proves it complete, and fail closed again when the stream loses events (purge, re-creation);
+   * default true. Set false only for a stream that no auth-service writes (a test fixture).
+   */
+  revocationCheckpoints?: boolean;
   /** Stream and subject prefix (tests use their own). */
   stream?: string;
   subjectPrefix?: string;
@@ -37,7 +51,8 @@ export interface VerifierOptions {
 }
 
 /** Options with defaults applied. */
-export type ResolvedVerifierOptions = Required<Omit<VerifierOptions, 'logger' | 'rejections'>> & Pick<VerifierOptions, 'logger' | 'rejections'>;
+export type ResolvedVerifierOptions = Required<Omit<VerifierOptions, 'logger' | 'rejections' | 'natsCredentials' | 'natsTlsCaFile'>> &
+  Pick<VerifierOptions, 'logger' | 'rejections' | 'natsCredentials' | 'natsTlsCaFile'>;
 
 /**
  * Applies defaults and checks the options.
@@ -49,6 +64,10 @@ export function resolveOptions(o: VerifierOptions): ResolvedVerifierOptions {
     if (typeof o[key] !== 'string' || o[key].length === 0) throw new Error(`auth-verify: ${key} is required`);
   }
   if (!/^https?:\/\//.test(o.jwksUri)) throw new Error('auth-verify: jwksUri must be an http(s) URL');
+  const creds = o.natsCredentials;
+  if (creds !== undefined && (typeof creds.user !== 'string' || creds.user.length === 0 || typeof creds.password !== 'string' || creds.password.length === 0)) {
+    throw new Error('auth-verify: natsCredentials needs a user and a password');
+  }
   return {
     stream: 'GATEHOUSE_EVENTS',
     subjectPrefix: 'gatehouse',
@@ -58,6 +77,7 @@ export function resolveOptions(o: VerifierOptions): ResolvedVerifierOptions {
     jwksRefreshMs: 300_000,
     leewaySeconds: 30,
     verifiedTokenCacheSize: 10_000,
+    revocationCheckpoints: true,
     ...o,
   };
 }

@@ -9,6 +9,7 @@ import { RetentionIndexes1764100000000 } from './1764100000000-retention-indexes
 import { OpenIdRetention1764100100000 } from './1764100100000-openid-retention';
 import { TokenExchange1764200000000 } from './1764200000000-token-exchange';
 import { SecondFactors1764300000000 } from './1764300000000-second-factors';
+import { OutboxStreamSeq1764400000000 } from './1764400000000-outbox-stream-seq';
 
 /** Every migration, in order. Listed explicitly because the app is bundled (no globbing at run time). */
 export const MIGRATIONS = [
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   OpenIdProvider1764000000000, RetentionIndexes1764100000000, OpenIdRetention1764100100000,
   TokenExchange1764200000000,
   SecondFactors1764300000000,
+  OutboxStreamSeq1764400000000,
 ];
