@@ -35,3 +35,11 @@ export function fmt(n: number, digits = 2): string {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Field-wise medians of records with the same numeric fields (e.g. one load result per run). */
+export function fieldMedians<T extends object>(items: readonly T[]): T {
+  const first = items[0];
+  if (!first) throw new Error('fieldMedians: no items');
+  const keys = Object.keys(first) as (keyof T)[];
+  return Object.fromEntries(keys.map((k) => [k, median(items.map((item) => Number(item[k])))])) as T;
+}

@@ -3,7 +3,7 @@ import { CODE_CLIENT, registerUsers, type AuthEnvironment } from '../lib/auth-cl
 import type { Profile } from '../lib/profile';
 import { Client } from 'pg';
 import { cpuMs, type RoleProcess, type ServerProcess } from '../lib/proc';
-import { median } from '../lib/stats';
+import { fieldMedians, median } from '../lib/stats';
 import type { LoadResult } from '../roles/loader';
 import { startOidcProvider } from './issuance';
 
@@ -84,16 +84,7 @@ export async function benchCodeFlow(p: Profile, env: AuthEnvironment, auth: Serv
       const line = (x: Exchanges) => `${x.rps.toFixed(0)}/s (p99 ${x.p99.toFixed(1)} ms; CPU/exchange ${x.serverCpuUs.toFixed(0)} µs + Postgres ${x.postgresCpuUs.toFixed(0)} µs)`;
       log(`row 9 run ${r + 1}: code exchanges gatehouse ${line(gatehouse)}, oidc-provider on Postgres ${line(peer)}, in memory ${line(memory)}`);
     }
-    const load = (f: (x: CodeFlowResult['runs'][number]) => Exchanges): Exchanges => ({
-      rps: median(runs.map((x) => f(x).rps)),
-      p50: median(runs.map((x) => f(x).p50)),
-      p99: median(runs.map((x) => f(x).p99)),
-      ok: median(runs.map((x) => f(x).ok)),
-      bad: 0,
-      durationS: median(runs.map((x) => f(x).durationS)),
-      serverCpuUs: median(runs.map((x) => f(x).serverCpuUs)),
-      postgresCpuUs: median(runs.map((x) => f(x).postgresCpuUs)),
-    });
+    const load = (f: (x: CodeFlowResult['runs'][number]) => Exchanges): Exchanges => fieldMedians(runs.map(f));
     const gatehouse = load((x) => x.gatehouse);
     const peer = load((x) => x.oidc);
     const memory = load((x) => x.oidcMemory);

@@ -2,7 +2,7 @@ import { ServiceTokenClient } from '@gatehouse/service-token-client';
 import { authCommand, login, registerUsers, type AuthEnvironment } from '../lib/auth-cluster';
 import type { Profile } from '../lib/profile';
 import type { RoleProcess, ServerProcess } from '../lib/proc';
-import { median, nowMs } from '../lib/stats';
+import { fieldMedians, nowMs } from '../lib/stats';
 import type { LoadResult } from '../roles/loader';
 
 /** Row 11: token exchanges per second (RFC 8693) beside client_credentials, and the client cache under an order load. */
@@ -59,14 +59,7 @@ export async function benchExchange(p: Profile, env: AuthEnvironment, auth: Serv
     runs.push({ exchange, clientCredentials });
     log(`row 11 run ${r + 1}: token exchanges ${exchange.rps.toFixed(0)}/s (p99 ${exchange.p99.toFixed(1)} ms), client_credentials ${clientCredentials.rps.toFixed(0)}/s`);
   }
-  const load = (f: (x: ExchangeResult['runs'][number]) => LoadResult): LoadResult => ({
-    rps: median(runs.map((x) => f(x).rps)),
-    p50: median(runs.map((x) => f(x).p50)),
-    p99: median(runs.map((x) => f(x).p99)),
-    ok: median(runs.map((x) => f(x).ok)),
-    bad: 0,
-    durationS: median(runs.map((x) => f(x).durationS)),
-  });
+  const load = (f: (x: ExchangeResult['runs'][number]) => LoadResult): LoadResult => fieldMedians(runs.map(f));
   const exchange = load((x) => x.exchange);
   const clientCredentials = load((x) => x.clientCredentials);
   const orders = await orderLoad(auth.url, created.client_secret, tokens);

@@ -59,6 +59,18 @@ const SCRIPTS: Record<string, string[]> = {
 };
 const NODE_MODULES_BUNDLE = join('node_modules', '@simplewebauthn', 'browser', 'dist', 'bundle', 'index.umd.min.js');
 
+/** The bundle in node_modules of this folder or any above it, from the working directory and from this file (tests, `nx serve`). */
+function nodeModulesCandidates(): string[] {
+  const out: string[] = [];
+  for (const start of [process.cwd(), __dirname]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      out.push(join(dir, NODE_MODULES_BUNDLE));
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return out;
+}
+
 const scripts = new Map<string, StaticAsset | null>();
 
 /** One of the dashboard's scripts by its path under /assets, or null (unknown or not found). */
@@ -66,7 +78,7 @@ export function loadScript(name: string): StaticAsset | null {
   if (scripts.has(name)) return scripts.get(name) ?? null;
   const relative = SCRIPTS[name];
   if (!relative) return null;
-  const files = [...assetCandidates().flatMap((dir) => relative.map((r) => join(dir, r))), ...(name.startsWith('vendor/') ? [join(process.cwd(), NODE_MODULES_BUNDLE)] : [])];
+  const files = [...assetCandidates().flatMap((dir) => relative.map((r) => join(dir, r))), ...(name.startsWith('vendor/') ? nodeModulesCandidates() : [])];
   const file = files.find((f) => existsSync(f));
   const asset = file ? { body: readFileSync(file), type: 'text/javascript; charset=utf-8', version: '' } : null;
   if (asset) asset.version = createHash('sha256').update(asset.body).digest('hex').slice(0, 12);

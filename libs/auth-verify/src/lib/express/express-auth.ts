@@ -73,6 +73,18 @@ export function gatehouseAuth(source: VerifierSource): GatehouseMiddleware {
   });
 }
 
+/** A middleware applying `check` to the verified claims (401 without them; the check's refusal otherwise). */
+function routeCheck(check: (claims: AccessTokenClaims) => void): Middleware {
+  return (req, res, next) => {
+    try {
+      check(principalOf(req));
+    } catch (err) {
+      return answer(err, res, next);
+    }
+    next();
+  };
+}
+
 /**
  * Requires every listed scope on the token {@link gatehouseAuth} verified; otherwise 403
  * `insufficient_scope` (401 if the route is not behind `gatehouseAuth`).
@@ -81,14 +93,7 @@ export function gatehouseAuth(source: VerifierSource): GatehouseMiddleware {
  */
 export function requireScopes(...scopes: string[]): Middleware {
   const required = [...scopes];
-  return (req, res, next) => {
-    try {
-      assertScopes(principalOf(req), required);
-    } catch (err) {
-      return answer(err, res, next);
-    }
-    next();
-  };
+  return routeCheck((claims) => assertScopes(claims, required));
 }
 
 /**
@@ -99,14 +104,7 @@ export function requireScopes(...scopes: string[]): Middleware {
  * @example app.post('/reservations', requireDelegation({ require: true, actors: ['orders-service'] }), handler)
  */
 export function requireDelegation(rule: DelegationRule): Middleware {
-  return (req, res, next) => {
-    try {
-      assertDelegation(principalOf(req), rule);
-    } catch (err) {
-      return answer(err, res, next);
-    }
-    next();
-  };
+  return routeCheck((claims) => assertDelegation(claims, rule));
 }
 
 /**
@@ -118,14 +116,7 @@ export function requireDelegation(rule: DelegationRule): Middleware {
  */
 export function requireFactor(...amr: string[]): Middleware {
   const required = [...amr];
-  return (req, res, next) => {
-    try {
-      assertUserAuthentication(principalOf(req), required);
-    } catch (err) {
-      return answer(err, res, next);
-    }
-    next();
-  };
+  return routeCheck((claims) => assertUserAuthentication(claims, required));
 }
 
 /**
