@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
 import { KeyStoreService } from '../keys/key-store.service';
+import { markSent, notifiedRow, type OutboxRow, type Published } from './outbox-rows';
 import { StreamGuard } from './stream-guard';
 
 const RELAY_LOCK_ID = 7_316_003;
@@ -15,18 +16,6 @@ const CHANNEL = 'gatehouse_outbox';
 const BATCH = 100;
 const IDLE_POLL_MS = 1000;
 const MAX_BACKOFF_MS = 5000;
-
-interface OutboxRow {
-  id: string;
-  subject: string;
-  payload: unknown;
-}
-
-/** A published row and the stream sequence JetStream gave it (null: skipped as invalid). */
-interface Published {
-  id: string;
-  seq: number | null;
-}
 
 /**
  * Publishes outbox rows with `Nats-Msg-Id` = outbox id on the fast path (core NATS, no stream
@@ -295,25 +284,4 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.wake = done;
     });
   }
-}
-
-/** Marks rows sent, with the stream sequence each got. */
-async function markSent(db: Client, rows: Published[]): Promise<void> {
-  await db.query('UPDATE outbox SET sent_at = now(), stream_seq = v.seq FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE outbox.id = v.id', [
-    rows.map((r) => r.id),
-    rows.map((r) => r.seq),
-  ]);
-}
-
-/** The row a notification carries, or null for an id-only (oversized) or unreadable one. */
-function notifiedRow(payload: string): OutboxRow | null {
-  try {
-    const parsed = JSON.parse(payload) as Partial<OutboxRow> | null;
-    if (parsed && typeof parsed.id === 'string' && typeof parsed.subject === 'string' && 'payload' in parsed) {
-      return { id: parsed.id, subject: parsed.subject, payload: parsed.payload };
-    }
-  } catch {
-    // Not JSON: a notification from before the payload migration.
-  }
-  return null;
 }
