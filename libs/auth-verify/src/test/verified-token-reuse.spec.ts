@@ -1,4 +1,5 @@
-import { ensureEventStream, publishGenesisCheckpoint } from '@gatehouse/revocation-events';
+import { EVENT_SUBJECTS } from '@gatehouse/contracts';
+import { ensureEventStream, EventPublisher, publishGenesisCheckpoint } from '@gatehouse/revocation-events';
 import { connect, type NatsConnection } from 'nats';
 import * as crypto from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -108,6 +109,23 @@ describe('reused tokens (verified-token cache)', () => {
     expect(await get(token)).toBe(200);
     await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
     expect(await get(token)).toBe(401);
+  });
+
+  it('refuses a cached token once it is revoked, and keeps admitting the other cached ones', async () => {
+    const [revoked, sessionEnded, other] = [issuer.token(), issuer.token(), issuer.token()];
+    for (const t of [revoked, sessionEnded, other]) expect(await get(t)).toBe(200);
+    const claimsOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[1] ?? '', 'base64url').toString()) as { jti: string; sid: string; exp: number };
+    const publisher = new EventPublisher(nc, { prefix, timeoutMs: 5000 });
+    const applied = verifier.store.applied;
+    await publisher.publish(EVENT_SUBJECTS.revokedToken, { v: 1, jti: claimsOf(revoked).jti, exp: claimsOf(revoked).exp }, `reuse-${suffix}-jti`);
+    await publisher.publish(EVENT_SUBJECTS.revokedSession, { v: 1, sid: claimsOf(sessionEnded).sid, until: claimsOf(sessionEnded).exp }, `reuse-${suffix}-sid`);
+    const deadline = Date.now() + 5000;
+    while (verifier.store.applied < applied + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 2; i++) {
+      expect(await get(revoked)).toBe(401);
+      expect(await get(sessionEnded)).toBe(401);
+      expect(await get(other)).toBe(200);
+    }
   });
 
   it('refuses a cached token once its key has left the JWKS', async () => {

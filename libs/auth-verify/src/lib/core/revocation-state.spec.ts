@@ -40,6 +40,21 @@ describe('RevocationState', () => {
     expect(s.check({ ...claims, iat: 1400 })).toBe('revoked_subject');
   });
 
+  it('changes its version when an event adds or widens an entry, and only then', () => {
+    const s = new RevocationState();
+    const v0 = s.version;
+    const e = { subject: 'gatehouse.revoked.subject' as const, payload: { v: 1 as const, sub: 'u1', notBefore: 1500 } };
+    s.apply(e);
+    const v1 = s.version;
+    expect(v1).not.toBe(v0);
+    s.apply(e);
+    s.apply({ subject: 'gatehouse.revoked.subject', payload: { v: 1, sub: 'u1', notBefore: 1200 } });
+    s.sweep(10);
+    expect(s.version).toBe(v1);
+    s.apply({ subject: 'gatehouse.revoked.subject', payload: { v: 1, sub: 'u1', notBefore: 1600 } });
+    expect(s.version).not.toBe(v1);
+  });
+
   it('forgets entries once the tokens they cover have expired', () => {
     const s = new RevocationState();
     s.apply({ subject: 'gatehouse.revoked.token', payload: { v: 1, jti: 'old', exp: 100 } });

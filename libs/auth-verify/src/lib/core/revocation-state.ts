@@ -13,21 +13,30 @@ export class RevocationState {
   private readonly sid = new Map<string, number>();
   private readonly sub = new Map<string, number>();
   private readonly client = new Map<string, number>();
+  private changes = 0;
+
+  /**
+   * Changes whenever an event adds or widens an entry (sweeping only removes entries of tokens
+   * that have expired). A "not revoked" verdict reached at one version holds while it is current.
+   */
+  get version(): number {
+    return this.changes;
+  }
 
   /** Applies one event; `keys.rotated` is not revocation state and is ignored here. */
   apply(event: GatehouseEvent): void {
     switch (event.subject) {
       case 'gatehouse.revoked.token':
-        keepMax(this.jti, event.payload.jti, event.payload.exp);
+        this.keepMax(this.jti, event.payload.jti, event.payload.exp);
         break;
       case 'gatehouse.revoked.session':
-        keepMax(this.sid, event.payload.sid, event.payload.until);
+        this.keepMax(this.sid, event.payload.sid, event.payload.until);
         break;
       case 'gatehouse.revoked.subject':
-        keepMax(this.sub, event.payload.sub, event.payload.notBefore);
+        this.keepMax(this.sub, event.payload.sub, event.payload.notBefore);
         break;
       case 'gatehouse.revoked.client':
-        keepMax(this.client, event.payload.clientId, event.payload.notBefore);
+        this.keepMax(this.client, event.payload.clientId, event.payload.notBefore);
         break;
       default:
         break;
@@ -51,6 +60,13 @@ export class RevocationState {
     return null;
   }
 
+  private keepMax(map: Map<string, number>, key: string, value: number): void {
+    const prev = map.get(key);
+    if (prev !== undefined && value <= prev) return;
+    map.set(key, value);
+    this.changes++;
+  }
+
   private clientRevoked(clientId: string, iat: number): boolean {
     const nb = this.client.get(clientId);
     return nb !== undefined && iat <= nb;
@@ -69,9 +85,4 @@ export class RevocationState {
   get size(): number {
     return this.jti.size + this.sid.size + this.sub.size + this.client.size;
   }
-}
-
-function keepMax(map: Map<string, number>, key: string, value: number): void {
-  const prev = map.get(key);
-  if (prev === undefined || value > prev) map.set(key, value);
 }

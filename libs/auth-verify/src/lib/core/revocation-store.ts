@@ -11,6 +11,9 @@ const RETRY_MS = 1_000;
 /** What the store says about a verified token. */
 export type RevocationVerdict = { ok: true } | { ok: false; reason: RevocationReason } | { ok: false; reason: 'stale' };
 
+const OK: RevocationVerdict = Object.freeze({ ok: true });
+const STALE: RevocationVerdict = Object.freeze({ ok: false, reason: 'stale' });
+
 /**
  * Follows `GATEHOUSE_EVENTS`: replays it from the start at boot, then live, into a
  * {@link RevocationState}. Until caught up, and whenever NATS has been out of touch for longer
@@ -69,9 +72,25 @@ export class RevocationStore {
 
   /** Whether verified `claims` may be honoured now. */
   verdict(claims: AccessTokenClaims): RevocationVerdict {
-    if (!this.caughtUp || (claims.sid !== undefined && (this.stale || !this.trusted))) return { ok: false, reason: 'stale' };
+    if (!this.current(claims, Date.now())) return STALE;
     const reason = this.state.check(claims);
-    return reason ? { ok: false, reason } : { ok: true };
+    return reason ? { ok: false, reason } : OK;
+  }
+
+  /**
+   * Whether the state is current enough to judge `claims` at `nowMs`: caught up, and for a user
+   * token (`sid`) also in touch with NATS and trusted. Otherwise their verdict is 'stale'.
+   */
+  current(claims: Pick<AccessTokenClaims, 'sid'>, nowMs: number): boolean {
+    const consumer = this.consumer;
+    if (!consumer?.caughtUp) return false;
+    if (claims.sid === undefined) return true;
+    return consumer.trusted && nowMs - (consumer.lastContactAt?.getTime() ?? 0) <= this.options.maxStalenessMs;
+  }
+
+  /** Changes whenever an event adds to the state: a verdict of "not revoked" holds while this is unchanged (and the state {@link current}). */
+  get version(): number {
+    return this.state.version;
   }
 
   /** Resolves true once caught up (or false after `timeoutMs`). */

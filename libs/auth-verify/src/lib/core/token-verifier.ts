@@ -15,7 +15,8 @@ import type { ResolvedVerifierOptions } from './verifier-options';
  * `crypto.verify` (RS256 only, key by kid from the JWKS cache — never from the token), then
  * iss, aud, exp (strict), iat/nbf (with leeway), claim types and the revocation store.
  * A token that passed all of it is remembered until its exp ({@link VerifiedTokenCache}); a
- * reuse still needs its kid in the JWKS and a fresh revocation verdict.
+ * reuse still needs its kid in the JWKS, revocation state that is current, and a fresh look at
+ * the revocation maps whenever an event has changed them since the token was last found clear.
  *
  * The RSA operation of a token not seen before runs on the libuv thread pool (`crypto.verify`
  * with a callback), like jose does: the event loop keeps serving requests while it runs, so a
@@ -53,9 +54,16 @@ export class TokenVerifier {
    * @example const claims = await verifier.verify(token);
    */
   verify(raw: string): AccessTokenClaims | Promise<AccessTokenClaims> {
-    const hit = this.verified.get(raw);
+    const now = Date.now();
+    const hit = this.verified.get(raw, now);
     if (hit && this.jwks.cached(hit.kid)) {
-      assertNotRevoked(this.store, hit.claims);
+      // The revocation maps are consulted again only when an event has changed them since this
+      // token was last found clear; staleness is judged on every request.
+      const version = this.store.version;
+      if (hit.clearedAt !== version || !this.store.current(hit.claims, now)) {
+        assertNotRevoked(this.store, hit.claims);
+        hit.clearedAt = version;
+      }
       return hit.claims;
     }
     const pending = this.inFlight.get(raw);
@@ -131,8 +139,9 @@ export class TokenVerifier {
       throw new TokenRejection('malformed');
     }
     const claims = validateClaims(payload, this.options);
+    const version = this.store.version;
     assertNotRevoked(this.store, claims);
-    this.verified.set(raw, jws.kid, claims);
+    this.verified.set(raw, jws.kid, claims, version);
     return claims;
   }
 }

@@ -28,6 +28,17 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('a')).toBeUndefined();
   });
 
+  it('answers only for the exact token when another ends the same way', () => {
+    const cache = new VerifiedTokenCache(10_000);
+    const end = 'S'.repeat(40);
+    cache.set(`h.p.${end}`, 'k', claims(inAMinute()));
+    expect(cache.get(`h.p.${end}`)).toBeDefined();
+    expect(cache.get(`h.forged.${end}`)).toBeUndefined();
+    cache.set(`h.forged.${end}`, 'k', claims(inAMinute())); // cannot displace the first
+    expect(cache.get(`h.p.${end}`)).toBeDefined();
+    expect(cache.size).toBe(1);
+  });
+
   it('finds a token by its signature but answers only for the exact token', () => {
     const cache = new VerifiedTokenCache(10_000);
     cache.set('h.p.sig', 'k', claims(inAMinute()));

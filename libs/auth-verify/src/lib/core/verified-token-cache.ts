@@ -5,6 +5,8 @@ export interface VerifiedToken {
   claims: AccessTokenClaims;
   /** Key that signed it: a hit counts only while this kid is still in the JWKS. */
   kid: string;
+  /** The revocation state's version when the token was last found not revoked (see `RevocationStore.version`). */
+  clearedAt: number;
 }
 
 interface Entry extends VerifiedToken {
@@ -13,13 +15,18 @@ interface Entry extends VerifiedToken {
   expiresAtMs: number;
 }
 
+/** Characters of the key: the end of the signature (RS256: 342 characters). */
+const KEY_LENGTH = 32;
+
 /**
- * Entries are found by the signature segment (a third of the token), so each lookup hashes a
- * third of the characters of a string that is new on every request; a hit is then confirmed
- * against the whole token.
+ * Entries are found by the last {@link KEY_LENGTH} characters of the token, the end of its
+ * signature (192 bits the signer chose), so a lookup hashes 32 characters of a string that is new
+ * on every request rather than all of them; a hit is then confirmed against the whole token. A
+ * token made to end like a cached one finds that entry, fails the comparison and is verified in
+ * full; it cannot displace the entry (only verified tokens are stored, the first one keeps the key).
  */
-function signatureOf(raw: string): string {
-  return raw.slice(raw.lastIndexOf('.') + 1);
+function keyOf(raw: string): string {
+  return raw.slice(-KEY_LENGTH);
 }
 
 /**
@@ -34,32 +41,32 @@ export class VerifiedTokenCache {
   /** @param max - entries kept (0 disables the cache) */
   constructor(private readonly max: number) {}
 
-  /** The verified token `raw`, if cached and not yet expired. */
-  get(raw: string): VerifiedToken | undefined {
-    const key = signatureOf(raw);
+  /** The verified token `raw`, if cached and not yet expired at `nowMs`. */
+  get(raw: string, nowMs = Date.now()): VerifiedToken | undefined {
+    const key = keyOf(raw);
     const entry = this.entries.get(key);
     if (!entry || entry.token !== raw) return undefined;
-    if (Date.now() >= entry.expiresAtMs) {
+    if (nowMs >= entry.expiresAtMs) {
       this.entries.delete(key);
       return undefined;
     }
     return entry;
   }
 
-  /** Remembers a token that has just passed full verification. */
-  set(raw: string, kid: string, claims: AccessTokenClaims): void {
-    const key = signatureOf(raw);
+  /** Remembers a token that has just passed full verification, found not revoked at revocation state version `clearedAt`. */
+  set(raw: string, kid: string, claims: AccessTokenClaims, clearedAt = -1): void {
+    const key = keyOf(raw);
     if (this.max <= 0 || this.entries.has(key)) return;
     if (this.entries.size >= this.max) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(key, { token: raw, claims, kid, expiresAtMs: claims.exp * 1000 });
+    this.entries.set(key, { token: raw, claims, kid, clearedAt, expiresAtMs: claims.exp * 1000 });
   }
 
   /** Forgets a token (revoked). */
   delete(raw: string): void {
-    const key = signatureOf(raw);
+    const key = keyOf(raw);
     if (this.entries.get(key)?.token === raw) this.entries.delete(key);
   }
 

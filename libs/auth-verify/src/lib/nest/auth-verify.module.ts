@@ -1,5 +1,5 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { GatehouseVerifier } from '../core/gatehouse-verifier';
 import { JwksCache } from '../core/jwks-cache';
@@ -12,12 +12,33 @@ import { nestEventLogger } from './nest-logger';
 import { RefusalFilter } from './refusal.filter';
 import { VerifierReadiness } from './verifier-readiness';
 
-/** Starts the core with the module and stops it with the application. */
+/** The part of a Fastify instance used to declare `request.user`. */
+interface RequestDecorating {
+  decorateRequest(name: string, value: null): unknown;
+  hasRequestDecorator(name: string): boolean;
+}
+
+function isRequestDecorating(instance: unknown): instance is RequestDecorating {
+  const i = instance as Partial<RequestDecorating> | null | undefined;
+  return typeof i?.decorateRequest === 'function' && typeof i.hasRequestDecorator === 'function';
+}
+
+/**
+ * Starts the core with the module and stops it with the application. On Fastify it declares
+ * `request.user` (null) before the server starts, as Fastify asks of anything that adds a request
+ * property: the guard's assignment then keeps every request object in one shape, where adding the
+ * property per request gave Fastify's own request code a second shape to handle on every route.
+ */
 @Injectable()
 class AuthVerifyLifecycle implements OnModuleInit, OnApplicationShutdown {
-  constructor(@Inject(GatehouseVerifier) private readonly verifier: GatehouseVerifier) {}
+  constructor(
+    @Inject(GatehouseVerifier) private readonly verifier: GatehouseVerifier,
+    @Inject(HttpAdapterHost) private readonly host: HttpAdapterHost,
+  ) {}
 
   onModuleInit(): Promise<void> {
+    const instance: unknown = this.host.httpAdapter?.getInstance();
+    if (isRequestDecorating(instance) && !instance.hasRequestDecorator('user')) instance.decorateRequest('user', null);
     return this.verifier.start();
   }
 

@@ -41,7 +41,8 @@ export class JwtAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policyOf(context);
     if (policy.public) return true;
-    const req = context.switchToHttp().getRequest<GuardedRequest>();
+    // The request is the first handler argument (what switchToHttp().getRequest() returns, without its three closures per call).
+    const req = context.getArgByIndex<GuardedRequest>(0);
     const claims = this.verifier.authenticate(req);
     if (!(claims instanceof Promise)) return admit(req, claims, policy);
     return claims.then((c) => admit(req, c, policy));
