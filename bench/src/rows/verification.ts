@@ -89,20 +89,30 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
       // The public twin gets the same requests (the same tokens, cycled): the load generator and the
       // server's HTTP parsing do identical work, and only the verification differs. Measured in
       // ABBA order (public, warm, warm, public) so that drift during the run cancels out.
-      const pubSpec: LoadSpec = { url: `${verifier.url}/public/orders`, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' };
-      const warmSpec: LoadSpec = { url, connections: p.connections, durationS: p.loadS, tokens: warmTokens, tokenMode: 'cycle' };
-      const pubA = await measure(loader, verifier, pubSpec);
-      const warmA = await measure(loader, verifier, warmSpec);
-      const warmB = await measure(loader, verifier, warmSpec);
-      const pubB = await measure(loader, verifier, pubSpec);
-      const pub = meanOf(pubA, pubB);
-      const warm = meanOf(warmA, warmB);
+      // Two ABBA blocks of half-length runs (public, warm, warm, public, twice): the same time as
+      // one block of full-length runs, with drift cancelled over shorter spans.
+      const durationS = p.loadS / 2;
+      const pubSpec: LoadSpec = { url: `${verifier.url}/public/orders`, connections: p.connections, durationS, tokens: warmTokens, tokenMode: 'cycle' };
+      const warmSpec: LoadSpec = { url, connections: p.connections, durationS, tokens: warmTokens, tokenMode: 'cycle' };
+      const pubs: Workload[] = [];
+      const warms: Workload[] = [];
+      for (let block = 0; block < 2; block++) {
+        pubs.push(await measure(loader, verifier, pubSpec, 'off'));
+        warms.push(await measure(loader, verifier, warmSpec, 'off'));
+        warms.push(await measure(loader, verifier, warmSpec, 'off'));
+        pubs.push(await measure(loader, verifier, pubSpec, 'off'));
+      }
+      const pub = meanOf(pubs);
+      // The warm verification's own time comes from one more warm run with the probe on (not part of the rps ratio).
+      const timedWarm = await measure(loader, verifier, { ...warmSpec, durationS: 1 }, 'timed');
+      const warm = { ...meanOf(warms), verifyMedianUs: timedWarm.verifyMedianUs, verifyLoopMedianUs: timedWarm.verifyLoopMedianUs, pooledShare: timedWarm.pooledShare };
       const slice = cold.slice(r * p.coldTokens, (r + 1) * p.coldTokens + p.connections * 2);
-      const coldRun = await measure(loader, verifier, { url, connections: p.connections, amount: p.coldTokens, tokens: slice, tokenMode: 'unique' }, true);
-      if (warm.bad > 0 || coldRun.bad > 0) throw new Error(`row 1: ${warm.bad + coldRun.bad} protected requests failed`);
+      const coldRun = await measure(loader, verifier, { url, connections: p.connections, amount: p.coldTokens, tokens: slice, tokenMode: 'unique' }, 'cold');
+      if (warm.bad + timedWarm.bad > 0 || coldRun.bad > 0) throw new Error(`row 1: ${warm.bad + timedWarm.bad + coldRun.bad} protected requests failed`);
       const rawRun = await raw.call<RawCryptoResult>('crypto', { key, durationMs: p.rawMs });
       runs.push({ pub, warm, cold: coldRun, raw: rawRun });
-      log(`row 1 run ${r + 1}: public ${pubA.rps.toFixed(0)}+${pubB.rps.toFixed(0)} rps, warm ${warmA.rps.toFixed(0)}+${warmB.rps.toFixed(0)}, cold ${coldRun.rps.toFixed(0)}; raw verify ${rawRun.verifyPerSecond.toFixed(0)}/s`);
+      const list = (ws: Workload[]) => ws.map((w) => w.rps.toFixed(0)).join('+');
+      log(`row 1 run ${r + 1}: public ${list(pubs)} rps, warm ${list(warms)}, cold ${coldRun.rps.toFixed(0)}; raw verify ${rawRun.verifyPerSecond.toFixed(0)}/s`);
     }
     const m = (f: (x: VerificationResult['runs'][number]) => number) => median(runs.map(f));
     const pick = (w: (x: VerificationResult['runs'][number]) => Workload): Workload => ({
@@ -147,16 +157,17 @@ export async function benchVerification(p: Profile, auth: AuthEnvironment, loade
   }
 }
 
-/** The mean of two measurements of one workload (sums of counts). */
-function meanOf(a: Workload, b: Workload): Workload {
-  const mean = (f: (w: Workload) => number) => (f(a) + f(b)) / 2;
+/** The mean of measurements of one workload (sums of counts). */
+function meanOf(ws: Workload[]): Workload {
+  const mean = (f: (w: Workload) => number) => ws.reduce((sum, w) => sum + f(w), 0) / ws.length;
+  const sum = (f: (w: Workload) => number) => ws.reduce((total, w) => total + f(w), 0);
   return {
     rps: mean((w) => w.rps),
     p50: mean((w) => w.p50),
     p99: mean((w) => w.p99),
-    ok: a.ok + b.ok,
-    bad: a.bad + b.bad,
-    durationS: a.durationS + b.durationS,
+    ok: sum((w) => w.ok),
+    bad: sum((w) => w.bad),
+    durationS: sum((w) => w.durationS),
     cpuUsPerRequest: mean((w) => w.cpuUsPerRequest),
     verifyMedianUs: mean((w) => w.verifyMedianUs),
     verifyLoopMedianUs: mean((w) => w.verifyLoopMedianUs),
@@ -165,10 +176,11 @@ function meanOf(a: Workload, b: Workload): Workload {
   };
 }
 
-async function measure(loader: RoleProcess, server: ServerProcess, spec: LoadSpec, sampleRaw = false): Promise<Workload> {
+/** One load run; `probe` is what the verifier's probe records meanwhile (see the verifier role's `/bench/probe/:mode`). */
+async function measure(loader: RoleProcess, server: ServerProcess, spec: LoadSpec, probe: 'off' | 'timed' | 'cold'): Promise<Workload> {
   const times = () => fetch(`${server.url}/bench/verify-times`).then((r) => r.json() as Promise<{ n: number; medianUs: number; loopMedianUs: number; pooledN: number; rawN: number; rawMedianUs: number }>);
   await times();
-  await fetch(`${server.url}/bench/sample-raw/${sampleRaw ? 'on' : 'off'}`).then((r) => r.arrayBuffer());
+  await fetch(`${server.url}/bench/probe/${probe}`).then((r) => r.arrayBuffer());
   const cpu0 = cpuMs(server.pid);
   const res = await loader.call<LoadResult>('load', spec);
   const cpu = cpuMs(server.pid) - cpu0;

@@ -15,18 +15,22 @@ interface Entry extends VerifiedToken {
   expiresAtMs: number;
 }
 
-/** Characters of the key: the end of the signature (RS256: 342 characters). */
-const KEY_LENGTH = 32;
+/** Characters of the token that make its key: the end of the signature (RS256: 342 characters). */
+const KEY_CHARS = 8;
 
 /**
- * Entries are found by the last {@link KEY_LENGTH} characters of the token, the end of its
- * signature (192 bits the signer chose), so a lookup hashes 32 characters of a string that is new
- * on every request rather than all of them; a hit is then confirmed against the whole token. A
- * token made to end like a cached one finds that entry, fails the comparison and is verified in
- * full; it cannot displace the entry (only verified tokens are stored, the first one keeps the key).
+ * Entries are found by a small integer made from the last {@link KEY_CHARS} characters of the
+ * token, the end of the signature the issuer computed: no string is cut or hashed per request,
+ * and the lookup is on a small integer. A hit is then confirmed against the whole token. Two
+ * tokens with the same key are rare (30 bits); the second one is then verified on every use
+ * rather than cached. A token made to end like a cached one finds that entry, fails the
+ * comparison and is verified in full; it cannot displace the entry (only verified tokens are
+ * stored, and the first one keeps its key).
  */
-function keyOf(raw: string): string {
-  return raw.slice(-KEY_LENGTH);
+function keyOf(raw: string): number {
+  let h = 0;
+  for (let i = Math.max(0, raw.length - KEY_CHARS); i < raw.length; i++) h = (Math.imul(h, 31) + raw.charCodeAt(i)) | 0;
+  return h & 0x3fffffff;
 }
 
 /**
@@ -37,7 +41,7 @@ function keyOf(raw: string): string {
  * entry makes room for a new one. Only the guard's own verifications are inserted.
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<number, Entry>();
   /** @param max - entries kept (0 disables the cache) */
   constructor(private readonly max: number) {}
 

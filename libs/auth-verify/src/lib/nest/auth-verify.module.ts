@@ -38,7 +38,11 @@ class AuthVerifyLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): Promise<void> {
     const instance: unknown = this.host.httpAdapter?.getInstance();
-    if (isRequestDecorating(instance) && !instance.hasRequestDecorator('user')) instance.decorateRequest('user', null);
+    try {
+      if (isRequestDecorating(instance) && !instance.hasRequestDecorator('user')) instance.decorateRequest('user', null);
+    } catch {
+      // Fastify refuses decorators once it has started (an app initialised after listen): only the shape optimisation is lost.
+    }
     return this.verifier.start();
   }
 
