@@ -3,12 +3,13 @@ import { ensureEventStream, EventPublisher, publishGenesisCheckpoint } from '@ga
 import { connect, type NatsConnection } from 'nats';
 import * as crypto from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { JwksCache, POOL_VERIFICATIONS, TokenVerifier } from '../index';
+import { JwksCache, RevocationStore, TokenVerifier, VerifiedTokenCache } from '../index';
 import { startIssuerFixture, type IssuerFixture } from './issuer-fixture';
 import { startVerifierApp } from './verifier-app';
 
 /** The verified-token cache never outlives what made the token valid: its signature, its key, its exp. */
 describe('reused tokens (verified-token cache)', () => {
+  const POOL = 2;
   const suffix = crypto.randomBytes(4).toString('hex');
   const stream = `T_REUSE_${suffix}`;
   const prefix = `r${suffix}`;
@@ -35,6 +36,8 @@ describe('reused tokens (verified-token cache)', () => {
       natsUrl: 'nats://127.0.0.1:4222',
       stream,
       subjectPrefix: prefix,
+      // Two RSA checks on the thread pool at once, whatever the machine: the pooled path and the inline one beyond it are both exercised.
+      poolVerifications: POOL,
     });
     expect(await verifier.store.waitUntilCaughtUp(5000)).toBe(true);
   });
@@ -72,14 +75,33 @@ describe('reused tokens (verified-token cache)', () => {
 
   it('verifies a burst of new tokens beyond the pool bound (pooled and inline), refusing each forged one', async () => {
     const tokens = verifier.app.get(TokenVerifier);
-    const burst = Array.from({ length: POOL_VERIFICATIONS * 4 + 3 }, (_, i) => {
+    const burst = Array.from({ length: POOL * 4 + 3 }, (_, i) => {
       const token = issuer.token();
       if (i % 3 !== 1) return { token, valid: true };
       const [h, p, sig] = token.split('.') as [string, string, string];
       return { token: `${h}.${p}.${sig.slice(0, 20)}${sig[20] === 'A' ? 'B' : 'A'}${sig.slice(21)}`, valid: false };
     });
-    const outcomes = await Promise.all(burst.map(({ token }) => Promise.resolve(tokens.verify(token)).then(() => true, () => false)));
+    // Inline checks answer (or throw) synchronously, pooled ones through a promise.
+    const outcomes = await Promise.all(burst.map(({ token }) => new Promise((resolve) => resolve(tokens.verify(token))).then(() => true, () => false)));
     expect(outcomes).toEqual(burst.map((b) => b.valid));
+  });
+
+  it('verifies inline and answers synchronously when the pool has no room (poolVerifications 0, the default on two cores)', () => {
+    const app = verifier.app;
+    const inline = new TokenVerifier({ issuer: issuer.issuer, audience: 'orders', leewaySeconds: 30, poolVerifications: 0 }, app.get(JwksCache), app.get(RevocationStore), new VerifiedTokenCache(100));
+    const token = issuer.token();
+    const claims = inline.verify(token);
+    expect(claims).not.toBeInstanceOf(Promise);
+    expect((claims as { sub: string }).sub).toBeDefined();
+    expect(inline.verify(token)).toBe(claims); // the cache hit returns the same claims
+    const [h, p, sig] = issuer.token().split('.') as [string, string, string];
+    let refused: unknown;
+    try {
+      inline.verify(`${h}.${p}.${sig.slice(0, 10)}${sig[10] === 'A' ? 'B' : 'A'}${sig.slice(11)}`);
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toMatchObject({ reason: 'signature' }); // thrown synchronously
   });
 
   it('verifies a reused token once and serves the reuses from the cache', async () => {

@@ -1,4 +1,4 @@
-import { checkHeader, hasDuplicateKeys, TokenRejection } from './token-rejection';
+import { checkHeader, hasDuplicateKeys, parseCompactJws, TokenRejection } from './token-rejection';
 
 const seg = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const good = `${seg({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${seg({ sub: 'a' })}.c2ln`;
@@ -18,6 +18,20 @@ describe('checkHeader', () => {
     ['cty (nested JWT)', `${seg({ alg: 'RS256', typ: 'at+jwt', kid: 'k', cty: 'JWT' })}.${seg({})}.c2ln`],
   ])('rejects %s', (_name, token) => {
     expect(() => checkHeader(token)).toThrow(TokenRejection);
+  });
+});
+
+describe('parseCompactJws with known headers', () => {
+  const header = good.slice(0, good.indexOf('.'));
+  it('takes the kid of a header segment that verified before, and still checks the rest', () => {
+    const known = new Map([[header, 'k1']]);
+    expect(parseCompactJws(good, known)).toMatchObject({ kid: 'k1', header, payloadJson: '{"sub":"a"}', signature: 'c2ln' });
+    expect(() => parseCompactJws(`${header}.${Buffer.from('{"sub":"a","sub":"b"}').toString('base64url')}.c2ln`, known)).toThrow(TokenRejection);
+    expect(() => parseCompactJws(good + '=', known)).toThrow(TokenRejection);
+  });
+  it('checks any other header in full', () => {
+    const known = new Map([[header, 'k1']]);
+    expect(() => parseCompactJws(`${seg({ alg: 'none', typ: 'at+jwt', kid: 'k1' })}.${seg({ sub: 'a' })}.c2ln`, known)).toThrow(TokenRejection);
   });
 });
 

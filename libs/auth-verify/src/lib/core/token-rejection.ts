@@ -105,6 +105,8 @@ function isSpace(c: number): boolean {
 /** A compact JWS that passed {@link parseCompactJws}: what the signature check and claims need. */
 export interface CompactJws {
   kid: string;
+  /** The header segment, base64url (the same for every token of one key). */
+  header: string;
   /** `header.payload`, the signed bytes (ASCII). */
   signingInput: string;
   /** The payload as UTF-8 JSON text (not yet parsed). */
@@ -118,22 +120,31 @@ export interface CompactJws {
  * with no repeated JSON member names; a header of exactly RS256, `typ` at+jwt (RFC 9068),
  * a short string kid, no `crit` and no key-carrying or key-locating parameters (`jku`, `x5u`,
  * `jwk`, `x5c` …) — Gatehouse never sets them, so their presence alone marks a forgery.
- * Decodes each segment once and hands the parts on, so nothing is decoded twice.
+ * Decodes each segment once and hands the parts on, so nothing is decoded twice. A header segment
+ * found in `knownHeaders` (segments of tokens that verified, with their kid) passed these checks
+ * before, character for character, and is not decoded again.
  *
  * @throws TokenRejection with the reason
  */
-export function parseCompactJws(raw: string): CompactJws {
+export function parseCompactJws(raw: string, knownHeaders?: ReadonlyMap<string, string>): CompactJws {
   if (raw.length > TOKEN_MAX || !COMPACT_JWS.test(raw)) throw new TokenRejection('format');
   const d1 = raw.indexOf('.');
   const d2 = raw.indexOf('.', d1 + 1);
   const h64 = raw.slice(0, d1);
   const p64 = raw.slice(d1 + 1, d2);
   const s64 = raw.slice(d2 + 1);
-  if (h64.length > HEADER_MAX) throw new TokenRejection('header');
-  const headerJson = decodeSegment(h64);
+  const kid = knownHeaders?.get(h64) ?? checkHeaderSegment(h64);
   const payloadJson = decodeSegment(p64);
   assertCanonical(s64);
-  if (hasDuplicateKeys(headerJson) || hasDuplicateKeys(payloadJson)) throw new TokenRejection('duplicate_keys');
+  if (hasDuplicateKeys(payloadJson)) throw new TokenRejection('duplicate_keys');
+  return { kid, header: h64, signingInput: raw.slice(0, d2), payloadJson, signature: s64 };
+}
+
+/** The header checks of {@link parseCompactJws}. @returns the kid @throws TokenRejection with the reason */
+function checkHeaderSegment(h64: string): string {
+  if (h64.length > HEADER_MAX) throw new TokenRejection('header');
+  const headerJson = decodeSegment(h64);
+  if (hasDuplicateKeys(headerJson)) throw new TokenRejection('duplicate_keys');
   let header: unknown;
   try {
     header = JSON.parse(headerJson);
@@ -147,7 +158,7 @@ export function parseCompactJws(raw: string): CompactJws {
   if (typeof h['typ'] !== 'string' || !['at+jwt', 'application/at+jwt'].includes(h['typ'].toLowerCase())) throw new TokenRejection('typ');
   const kid = h['kid'];
   if (typeof kid !== 'string' || kid.length === 0 || kid.length > 128) throw new TokenRejection('kid');
-  return { kid, signingInput: raw.slice(0, d2), payloadJson, signature: s64 };
+  return kid;
 }
 
 /**

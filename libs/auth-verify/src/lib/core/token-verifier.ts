@@ -1,6 +1,5 @@
 import { parseAccessTokenClaims, type AccessTokenClaims } from '@gatehouse/contracts';
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { JwksCache } from './jwks-cache';
 import { RevocationStaleError } from './revocation-stale-error';
 import { RevocationStore } from './revocation-store';
@@ -19,26 +18,30 @@ import type { ResolvedVerifierOptions } from './verifier-options';
  * the revocation maps whenever an event has changed them since the token was last found clear.
  *
  * The RSA operation of a token not seen before runs on the libuv thread pool (`crypto.verify`
- * with a callback), like jose does: the event loop keeps serving requests while it runs, so a
- * burst of new tokens (a login wave, a key rotation) uses more than one core. At most one
- * check per spare core is on the pool at a time ({@link POOL_VERIFICATIONS}); beyond that the
- * event loop verifies inline, so pool threads never outnumber the cores and starve the loop.
- * Concurrent requests with the same new token share one verification (single flight).
+ * with a callback), like jose does, while the pool has room (`poolVerifications`, by default
+ * one check per core beyond two): the event loop keeps serving requests while it runs, so a
+ * burst of new tokens (a login wave, a key rotation) uses more than one core. Beyond that, and
+ * on machines of two cores or fewer, the event loop verifies inline and answers synchronously:
+ * there a pool thread competes with the event loop itself, and handing the check over and back
+ * costs the loop more than the check (BENCHMARKS.md, row 1). Concurrent requests with the same
+ * new token share one pooled verification (single flight).
  *
  * Why not jsonwebtoken: it decodes the token again, converts the signature through base64 and
  * builds a Verify stream per call — together 2–3× the cost of the RSA operation itself.
  */
-/** RSA checks allowed on the thread pool at once: one per core besides the event loop's. */
-export const POOL_VERIFICATIONS = Math.max(1, availableParallelism() - 1);
+/** Header segments remembered (an issuer signs with one key, two around a rotation). */
+const KNOWN_HEADERS = 16;
 
 export class TokenVerifier {
   /** RSA checks now on the thread pool. */
   private onPool = 0;
+  /** Header segments of tokens that verified, with their kid: a new token of a known key skips decoding its header (bounded: a few keys at a time). */
+  private readonly knownHeaders = new Map<string, string>();
   /** Verifications under way on the thread pool, by token (a client's parallel requests share one). */
   private readonly inFlight = new Map<string, Promise<AccessTokenClaims>>();
 
   constructor(
-    private readonly options: Pick<ResolvedVerifierOptions, 'issuer' | 'audience' | 'leewaySeconds'>,
+    private readonly options: Pick<ResolvedVerifierOptions, 'issuer' | 'audience' | 'leewaySeconds' | 'poolVerifications'>,
     private readonly jwks: JwksCache,
     private readonly store: RevocationStore,
     /** Tokens already verified (exposed for tests and metrics). */
@@ -66,16 +69,19 @@ export class TokenVerifier {
       }
       return hit.claims;
     }
-    const pending = this.inFlight.get(raw);
+    // A map lookup hashes the whole token: only while something is in flight.
+    const pending = this.inFlight.size > 0 ? this.inFlight.get(raw) : undefined;
     if (pending) return pending;
-    const jws = parseCompactJws(raw);
+    const jws = parseCompactJws(raw, this.knownHeaders);
     const key = this.jwks.cached(jws.kid);
+    // No room on the pool: verified here and now, synchronously (nothing to share or wait for).
+    if (key && this.onPool >= this.options.poolVerifications) return this.checkInline(raw, jws, key);
     const verified = key
-      ? this.checkSignature(raw, jws, key)
+      ? this.checkOnPool(raw, jws, key)
       : this.jwks.key(jws.kid).then(
           (fetched) => {
             if (!fetched) throw new TokenRejection('unknown_kid');
-            return this.checkSignature(raw, jws, fetched);
+            return this.onPool >= this.options.poolVerifications ? this.checkInline(raw, jws, fetched) : this.checkOnPool(raw, jws, fetched);
           },
           () => {
             throw new TokenRejection('jwks');
@@ -87,15 +93,8 @@ export class TokenVerifier {
     return verified;
   }
 
-  /** The RS256 check (on the thread pool while it has room, else inline), then {@link accept}. */
-  private checkSignature(raw: string, jws: CompactJws, key: KeyObject): Promise<AccessTokenClaims> {
-    if (this.onPool >= POOL_VERIFICATIONS) {
-      try {
-        return Promise.resolve(this.checkInline(raw, jws, key));
-      } catch (rejection) {
-        return Promise.reject(rejection as Error);
-      }
-    }
+  /** The RS256 check on the thread pool, then {@link accept} back on the event loop. */
+  private checkOnPool(raw: string, jws: CompactJws, key: KeyObject): Promise<AccessTokenClaims> {
     this.onPool++;
     return new Promise((resolve, reject) => {
       const settle = (err: Error | null, valid: boolean): void => {
@@ -142,6 +141,10 @@ export class TokenVerifier {
     const version = this.store.version;
     assertNotRevoked(this.store, claims);
     this.verified.set(raw, jws.kid, claims, version);
+    if (!this.knownHeaders.has(jws.header)) {
+      if (this.knownHeaders.size >= KNOWN_HEADERS) this.knownHeaders.clear();
+      this.knownHeaders.set(jws.header, jws.kid);
+    }
     return claims;
   }
 }

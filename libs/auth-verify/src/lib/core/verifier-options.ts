@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { EventLogger } from '@gatehouse/revocation-events';
 
 /** Where rejections are counted: a prom-client `Counter<'reason'>` fits (`auth_verify_rejections_total`). */
@@ -44,6 +45,13 @@ export interface VerifierOptions {
   leewaySeconds?: number;
   /** Verified tokens remembered until their exp, so a reused token skips the RS256 verify (default 10 000; 0 disables). Revocations are still checked on every request. */
   verifiedTokenCacheSize?: number;
+  /**
+   * RSA checks of new tokens allowed on libuv's thread pool at once; beyond that (and with 0) the
+   * event loop verifies inline, synchronously. Default: the cores beyond two (`availableParallelism() − 2`,
+   * at least 0): one core for the event loop, one for everything else the machine runs; on two
+   * cores a pool thread would compete with the event loop itself (see BENCHMARKS.md, row 1).
+   */
+  poolVerifications?: number;
   /** A pino-style logger (default: JSON lines on stderr). Never receives tokens. */
   logger?: EventLogger;
   /** Counts refusals by reason (default: not counted). */
@@ -65,6 +73,9 @@ export function resolveOptions(o: VerifierOptions): ResolvedVerifierOptions {
   }
   if (!/^https?:\/\//.test(o.jwksUri)) throw new Error('auth-verify: jwksUri must be an http(s) URL');
   const creds = o.natsCredentials;
+  if (o.poolVerifications !== undefined && (!Number.isSafeInteger(o.poolVerifications) || o.poolVerifications < 0)) {
+    throw new Error('auth-verify: poolVerifications must be a whole number ≥ 0');
+  }
   if (creds !== undefined && (typeof creds.user !== 'string' || creds.user.length === 0 || typeof creds.password !== 'string' || creds.password.length === 0)) {
     throw new Error('auth-verify: natsCredentials needs a user and a password');
   }
@@ -78,6 +89,7 @@ export function resolveOptions(o: VerifierOptions): ResolvedVerifierOptions {
     leewaySeconds: 30,
     verifiedTokenCacheSize: 10_000,
     revocationCheckpoints: true,
+    poolVerifications: Math.max(0, availableParallelism() - 2),
     ...o,
   };
 }
