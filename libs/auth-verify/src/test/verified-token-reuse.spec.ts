@@ -97,7 +97,7 @@ describe('reused tokens (verified-token cache)', () => {
     const [h, p, sig] = issuer.token().split('.') as [string, string, string];
     let refused: unknown;
     try {
-      inline.verify(`${h}.${p}.${sig.slice(0, 10)}${sig[10] === 'A' ? 'B' : 'A'}${sig.slice(11)}`);
+      void inline.verify(`${h}.${p}.${sig.slice(0, 10)}${sig[10] === 'A' ? 'B' : 'A'}${sig.slice(11)}`);
     } catch (err) {
       refused = err;
     }
