@@ -86,7 +86,7 @@ describe('reused tokens (verified-token cache)', () => {
     expect(outcomes).toEqual(burst.map((b) => b.valid));
   });
 
-  it('verifies inline and answers synchronously when the pool has no room (poolVerifications 0, the default on two cores)', () => {
+  it('verifies inline and answers synchronously when the pool has no room (poolVerifications 0)', () => {
     const app = verifier.app;
     const inline = new TokenVerifier({ issuer: issuer.issuer, audience: 'orders', leewaySeconds: 30, poolVerifications: 0 }, app.get(JwksCache), app.get(RevocationStore), new VerifiedTokenCache(100));
     const token = issuer.token();

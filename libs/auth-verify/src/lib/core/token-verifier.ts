@@ -19,12 +19,11 @@ import type { ResolvedVerifierOptions } from './verifier-options';
  *
  * The RSA operation of a token not seen before runs on the libuv thread pool (`crypto.verify`
  * with a callback), like jose does, while the pool has room (`poolVerifications`, by default
- * one check per core beyond two): the event loop keeps serving requests while it runs, so a
- * burst of new tokens (a login wave, a key rotation) uses more than one core. Beyond that, and
- * on machines of two cores or fewer, the event loop verifies inline and answers synchronously:
- * there a pool thread competes with the event loop itself, and handing the check over and back
- * costs the loop more than the check (BENCHMARKS.md, row 1). Concurrent requests with the same
- * new token share one pooled verification (single flight).
+ * one check per core beside the event loop's): the event loop keeps serving requests while it
+ * runs, so a burst of new tokens (a login wave, a key rotation) uses more than one core. Beyond
+ * that, and with `poolVerifications: 0`, the event loop verifies inline and answers
+ * synchronously. Concurrent requests with the same new token share one pooled verification
+ * (single flight).
  *
  * Why not jsonwebtoken: it decodes the token again, converts the signature through base64 and
  * builds a Verify stream per call — together 2–3× the cost of the RSA operation itself.
