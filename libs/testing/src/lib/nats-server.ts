@@ -66,7 +66,9 @@ export async function startNatsServer(options: TestNatsServerOptions = {}): Prom
   let args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir];
   if (options.shippedConfig) {
     for (const [user, name] of Object.entries(PASSWORD_ENV) as [ShippedNatsUser, string][]) {
-      credentials[user] = { user, password: randomBytes(24).toString('base64url') };
+      // nats-server parses a config variable as a value: one starting with '-' or a digit may be read
+      // as a number, a duration or a size and stop the server. A letter, then hex, is always a string.
+      credentials[user] = { user, password: `p${randomBytes(24).toString('hex')}` };
       env[name] = credentials[user].password;
     }
     copyFileSync(SHIPPED_NATS_AUTH_CONF, join(dir, 'gatehouse-auth.conf'));
@@ -76,8 +78,11 @@ export async function startNatsServer(options: TestNatsServerOptions = {}): Prom
   }
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn(BINARY, args, { stdio: 'ignore', env: { PATH: process.env['PATH'] ?? '', ...env } });
-    await waitForPort(port, 10_000);
+    const c = spawn(BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'] ?? '', ...env } });
+    child = c;
+    let stderr = '';
+    c.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    await waitForPort(port, 10_000, () => (c.exitCode !== null ? `nats-server exited with ${c.exitCode}: ${stderr.trim()}` : null));
   };
   const kill = async () => {
     const c = child;
@@ -115,10 +120,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resolves when something listens on `port`, or throws after `ms`. */
-export async function waitForPort(port: number, ms: number): Promise<void> {
+/** Resolves when something listens on `port`; throws after `ms`, or as soon as `failed` names a reason (e.g. the server exited). */
+export async function waitForPort(port: number, ms: number, failed?: () => string | null): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
+    const reason = failed?.();
+    if (reason) throw new Error(reason);
     const open = await new Promise<boolean>((resolve) => {
       const s = connect({ host: '127.0.0.1', port });
       s.once('connect', () => {
