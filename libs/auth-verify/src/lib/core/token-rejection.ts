@@ -57,12 +57,59 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** Start and end (exclusive) of each top-level member name seen so far; reused by every call (no allocation per token). */
+const KEY_RANGES = new Int32Array(128);
+
 /**
  * Whether a JSON object text repeats a top-level member name. JSON.parse silently keeps the
  * last one, so `{"sub":"a","sub":"b"}` could mean different things to different parsers.
  */
 export function hasDuplicateKeys(json: string): boolean {
-  // Runs on every token before the signature check: char codes, and a JSON.parse only for keys with escapes.
+  // Runs on every new token before the signature check: char codes, and names compared where they
+  // stand in the text. A name with escapes has several spellings: then decoded names are compared.
+  let keys = 0;
+  let depth = 0;
+  const n = json.length;
+  for (let i = 0; i < n; i++) {
+    const c = json.charCodeAt(i);
+    if (c === QUOTE) {
+      let j = i + 1;
+      let escaped = false;
+      while (j < n && json.charCodeAt(j) !== QUOTE) {
+        if (json.charCodeAt(j) === BACKSLASH) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
+      if (depth === 1 && isMemberName(json, j + 1)) {
+        if (escaped || keys * 2 === KEY_RANGES.length) return hasDuplicateDecodedKeys(json);
+        for (let m = 0; m < keys; m++) if (sameText(json, KEY_RANGES[2 * m] ?? 0, KEY_RANGES[2 * m + 1] ?? 0, i + 1, j)) return true;
+        KEY_RANGES[2 * keys] = i + 1;
+        KEY_RANGES[2 * keys + 1] = j;
+        keys++;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** Whether the string that ended just before `k` is followed by a colon (a member name, not a value). */
+function isMemberName(json: string, k: number): boolean {
+  while (k < json.length && isSpace(json.charCodeAt(k))) k++;
+  return json.charCodeAt(k) === COLON;
+}
+
+/** Whether `json[a, b)` and `json[c, d)` are the same characters. */
+function sameText(json: string, a: number, b: number, c: number, d: number): boolean {
+  if (b - a !== d - c) return false;
+  for (let x = 0; x < b - a; x++) if (json.charCodeAt(a + x) !== json.charCodeAt(c + x)) return false;
+  return true;
+}
+
+/** {@link hasDuplicateKeys} on decoded member names (a `JSON.parse` per name with escapes). */
+function hasDuplicateDecodedKeys(json: string): boolean {
   const seen = new Set<string>();
   let depth = 0;
   const n = json.length;
@@ -77,14 +124,10 @@ export function hasDuplicateKeys(json: string): boolean {
           j += 2;
         } else j++;
       }
-      if (depth === 1) {
-        let k = j + 1;
-        while (k < n && isSpace(json.charCodeAt(k))) k++;
-        if (json.charCodeAt(k) === COLON) {
-          const key = escaped ? (JSON.parse(json.slice(i, j + 1)) as string) : json.slice(i + 1, j);
-          if (seen.has(key)) return true;
-          seen.add(key);
-        }
+      if (depth === 1 && isMemberName(json, j + 1)) {
+        const key = escaped ? (JSON.parse(json.slice(i, j + 1)) as string) : json.slice(i + 1, j);
+        if (seen.has(key)) return true;
+        seen.add(key);
       }
       i = j;
     } else if (c === 0x7b || c === 0x5b) depth++;
@@ -107,6 +150,8 @@ export interface CompactJws {
   kid: string;
   /** The header segment, base64url (the same for every token of one key). */
   header: string;
+  /** The header segment was found in the known headers passed in (not decoded again). */
+  headerKnown: boolean;
   /** `header.payload`, the signed bytes (ASCII). */
   signingInput: string;
   /** The payload as UTF-8 JSON text (not yet parsed). */
@@ -133,11 +178,12 @@ export function parseCompactJws(raw: string, knownHeaders?: ReadonlyMap<string, 
   const h64 = raw.slice(0, d1);
   const p64 = raw.slice(d1 + 1, d2);
   const s64 = raw.slice(d2 + 1);
-  const kid = knownHeaders?.get(h64) ?? checkHeaderSegment(h64);
+  const known = knownHeaders?.get(h64);
+  const kid = known ?? checkHeaderSegment(h64);
   const payloadJson = decodeSegment(p64);
   assertCanonical(s64);
   if (hasDuplicateKeys(payloadJson)) throw new TokenRejection('duplicate_keys');
-  return { kid, header: h64, signingInput: raw.slice(0, d2), payloadJson, signature: s64 };
+  return { kid, header: h64, headerKnown: known !== undefined, signingInput: raw.slice(0, d2), payloadJson, signature: s64 };
 }
 
 /** The header checks of {@link parseCompactJws}. @returns the kid @throws TokenRejection with the reason */

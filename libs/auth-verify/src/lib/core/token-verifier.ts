@@ -140,7 +140,7 @@ export class TokenVerifier {
     const version = this.store.version;
     assertNotRevoked(this.store, claims);
     this.verified.set(raw, jws.kid, claims, version);
-    if (!this.knownHeaders.has(jws.header)) {
+    if (!jws.headerKnown && !this.knownHeaders.has(jws.header)) {
       if (this.knownHeaders.size >= KNOWN_HEADERS) this.knownHeaders.clear();
       this.knownHeaders.set(jws.header, jws.kid);
     }
