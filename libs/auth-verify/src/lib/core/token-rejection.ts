@@ -65,9 +65,37 @@ const KEY_RANGES = new Int32Array(128);
  * last one, so `{"sub":"a","sub":"b"}` could mean different things to different parsers.
  */
 export function hasDuplicateKeys(json: string): boolean {
-  // Runs on every new token before the signature check: char codes, and names compared where they
-  // stand in the text. A name with escapes has several spellings: then decoded names are compared.
+  // Runs on every new token before the signature check: names compared where they stand in the
+  // text, with no string per name. A name with escapes has several spellings: then decoded names are compared.
   let keys = 0;
+  let decode = false;
+  const repeated = forEachMemberName(json, (start, end, escaped) => {
+    if (escaped || keys * 2 === KEY_RANGES.length) return (decode = true);
+    for (let m = 0; m < keys; m++) if (sameText(json, KEY_RANGES[2 * m] ?? 0, KEY_RANGES[2 * m + 1] ?? 0, start, end)) return true;
+    KEY_RANGES[2 * keys] = start;
+    KEY_RANGES[2 * keys + 1] = end;
+    keys++;
+    return false;
+  });
+  return decode ? hasDuplicateDecodedKeys(json) : repeated;
+}
+
+/** {@link hasDuplicateKeys} on decoded member names (a `JSON.parse` per name with escapes). */
+function hasDuplicateDecodedKeys(json: string): boolean {
+  const seen = new Set<string>();
+  return forEachMemberName(json, (start, end, escaped) => {
+    const key = escaped ? (JSON.parse(json.slice(start - 1, end + 1)) as string) : json.slice(start, end);
+    if (seen.has(key)) return true;
+    seen.add(key);
+    return false;
+  });
+}
+
+/**
+ * Calls `visit` with the range of each top-level member name of a JSON object text (between its
+ * quotes) until it returns true. @returns whether a visit returned true
+ */
+function forEachMemberName(json: string, visit: (start: number, end: number, escaped: boolean) => boolean): boolean {
   let depth = 0;
   const n = json.length;
   for (let i = 0; i < n; i++) {
@@ -81,13 +109,7 @@ export function hasDuplicateKeys(json: string): boolean {
           j += 2;
         } else j++;
       }
-      if (depth === 1 && isMemberName(json, j + 1)) {
-        if (escaped || keys * 2 === KEY_RANGES.length) return hasDuplicateDecodedKeys(json);
-        for (let m = 0; m < keys; m++) if (sameText(json, KEY_RANGES[2 * m] ?? 0, KEY_RANGES[2 * m + 1] ?? 0, i + 1, j)) return true;
-        KEY_RANGES[2 * keys] = i + 1;
-        KEY_RANGES[2 * keys + 1] = j;
-        keys++;
-      }
+      if (depth === 1 && isMemberName(json, j + 1) && visit(i + 1, j, escaped)) return true;
       i = j;
     } else if (c === 0x7b || c === 0x5b) depth++;
     else if (c === 0x7d || c === 0x5d) depth--;
@@ -106,34 +128,6 @@ function sameText(json: string, a: number, b: number, c: number, d: number): boo
   if (b - a !== d - c) return false;
   for (let x = 0; x < b - a; x++) if (json.charCodeAt(a + x) !== json.charCodeAt(c + x)) return false;
   return true;
-}
-
-/** {@link hasDuplicateKeys} on decoded member names (a `JSON.parse` per name with escapes). */
-function hasDuplicateDecodedKeys(json: string): boolean {
-  const seen = new Set<string>();
-  let depth = 0;
-  const n = json.length;
-  for (let i = 0; i < n; i++) {
-    const c = json.charCodeAt(i);
-    if (c === QUOTE) {
-      let j = i + 1;
-      let escaped = false;
-      while (j < n && json.charCodeAt(j) !== QUOTE) {
-        if (json.charCodeAt(j) === BACKSLASH) {
-          escaped = true;
-          j += 2;
-        } else j++;
-      }
-      if (depth === 1 && isMemberName(json, j + 1)) {
-        const key = escaped ? (JSON.parse(json.slice(i, j + 1)) as string) : json.slice(i + 1, j);
-        if (seen.has(key)) return true;
-        seen.add(key);
-      }
-      i = j;
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
 }
 
 const QUOTE = 0x22;
