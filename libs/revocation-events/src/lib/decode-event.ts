@@ -1,5 +1,6 @@
 import { parseEvent, type GatehouseEvent } from '@gatehouse/contracts';
 import type { MsgHdrs } from 'nats';
+import { EVENT_ID_HEADER } from './event-publisher';
 import { fromWireSubject } from './subject-prefix';
 
 /** What both paths deliver: a subject, a body and headers. */
@@ -20,4 +21,10 @@ export function decodeEvent(prefix: string, m: EventMessage): GatehouseEvent | n
     return null;
   }
   return parseEvent(subject, data);
+}
+
+/** The event's id (`Nats-Msg-Id`), on both paths; undefined when it has none. */
+export function eventId(m: EventMessage): string | undefined {
+  const id = m.headers?.get(EVENT_ID_HEADER);
+  return id ? id : undefined;
 }

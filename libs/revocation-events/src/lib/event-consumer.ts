@@ -1,13 +1,12 @@
-import { EVENTS_STREAM, parseStreamCheckpoint, ServiceUnavailableError, STREAM_CHECKPOINT_SUBJECT, type GatehouseEvent } from '@gatehouse/contracts';
-import { ConsumerEvents, type Consumer, type ConsumerMessages, type JetStreamManager, type JsMsg, type Msg, type NatsConnection, type Subscription } from 'nats';
-import type { EventConsumerOptions, EventConsumerStats, EventHandler, EventMeta } from './event-consumer.types';
-import { decodeEvent, type EventMessage } from './decode-event';
+import { EVENTS_STREAM, parseStreamCheckpoint, ServiceUnavailableError, STREAM_CHECKPOINT_SUBJECT } from '@gatehouse/contracts';
+import type { Consumer, ConsumerMessages, JetStreamManager, JsMsg, NatsConnection } from 'nats';
+import type { EventConsumerOptions, EventConsumerStats, EventHandler } from './event-consumer.types';
+import { EventApplier } from './event-applier';
 import { consoleEventLogger, type EventLogger } from './event-logger';
-import { EVENT_ID_HEADER } from './event-publisher';
-import { connectFastPathPeer, type FastPathPeer } from './fast-path-peer';
-import { RecentIds } from './recent-ids';
+import { FastPathListener } from './fast-path-listener';
+import { logConsumerStatus } from './consumer-status';
 import { StreamTrust } from './stream-trust';
-import { assertPrefix, CONTRACT_PREFIX, FAST_PATH_TOKEN, toWireSubject } from './subject-prefix';
+import { assertPrefix, CONTRACT_PREFIX, toWireSubject } from './subject-prefix';
 
 const DEFAULT_DEDUPE_CAPACITY = 20_000;
 
@@ -47,11 +46,9 @@ export class EventConsumer {
   private readonly checkpointSubject: string;
   private jsm: JetStreamManager | null = null;
   private streamCreated = '';
-  private readonly recent: RecentIds;
-  private readonly fastPath: boolean;
-  private fastSub: Subscription | null = null;
-  private readonly peerOptions: EventConsumerOptions['fastPathPeer'];
-  private peer: FastPathPeer | null = null;
+  private readonly events: EventApplier;
+  /** Null with `fastPath: false`. */
+  private readonly fast: FastPathListener | null;
   private readonly waiters = new Set<() => void>();
   private state: 'idle' | 'running' | 'stopped' = 'idle';
   private consumer: Consumer | null = null;
@@ -72,16 +69,17 @@ export class EventConsumer {
    */
   constructor(
     private readonly nc: NatsConnection,
-    private readonly handler: EventHandler,
+    handler: EventHandler,
     options: EventConsumerOptions = {},
   ) {
     this.stream = options.stream ?? EVENTS_STREAM;
     this.prefix = assertPrefix(options.prefix ?? CONTRACT_PREFIX);
     this.logger = options.logger ?? consoleEventLogger;
     this.probeIntervalMs = options.probeIntervalMs ?? 5000;
-    this.fastPath = options.fastPath ?? true;
-    this.peerOptions = options.fastPathPeer;
-    this.recent = new RecentIds(options.dedupeCapacity ?? DEFAULT_DEDUPE_CAPACITY);
+    this.fast = (options.fastPath ?? true) ? new FastPathListener(nc, this.prefix, options.fastPathPeer, { logger: this.logger, stream: this.stream }, (m) => {
+      if (this.state === 'running') this.events.fromFastPath(m);
+    }) : null;
+    this.events = new EventApplier(this.prefix, handler, this.counters, { logger: this.logger, stream: this.stream }, options.dedupeCapacity ?? DEFAULT_DEDUPE_CAPACITY);
     this.trust = new StreamTrust(options.requireCheckpoint ?? false);
     this.checkpointSubject = toWireSubject(this.prefix, STREAM_CHECKPOINT_SUBJECT);
   }
@@ -124,10 +122,7 @@ export class EventConsumer {
     this.state = 'running';
     try {
       // Subscribed before the replay starts, so no event falls between the two paths.
-      if (this.fastPath) {
-        this.fastSub = this.subscribeFast(this.nc);
-        await this.connectPeer();
-      }
+      await this.fast?.open();
       const jsm = await this.nc.jetstreamManager();
       this.jsm = jsm;
       const { state, created } = await jsm.streams.info(this.stream);
@@ -137,10 +132,7 @@ export class EventConsumer {
       await this.openConsumer(jsm);
     } catch (err) {
       this.state = 'idle';
-      this.fastSub?.unsubscribe();
-      this.fastSub = null;
-      await this.peer?.close();
-      this.peer = null;
+      await this.fast?.close();
       throw new ServiceUnavailableError('The event stream is unavailable.', { cause: err });
     }
     this.touch();
@@ -174,8 +166,7 @@ export class EventConsumer {
     }
     this.state = 'stopped';
     if (this.probeTimer) clearInterval(this.probeTimer);
-    this.fastSub?.unsubscribe();
-    await this.peer?.close();
+    await this.fast?.close();
     await this.messages?.close();
     await this.loop;
     await this.probing;
@@ -205,7 +196,7 @@ export class EventConsumer {
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
-    const statusLoop = this.watchStatus(messages);
+    const statusLoop = logConsumerStatus(messages, this.logger, this.stream, () => this.seq);
     try {
       for await (const m of messages) this.onMessage(m);
     } catch (err) {
@@ -226,17 +217,12 @@ export class EventConsumer {
     this.seq = seq;
     this.counters.delivered++;
     if (m.subject === this.checkpointSubject) this.onCheckpoint(m, seq);
-    else this.onEvent(m, seq);
+    else this.events.fromStream(m, seq);
     if (seq >= this.targetSeq || m.info.pending === 0) this.markCaughtUp();
   }
 
   private onCheckpoint(m: JsMsg, seq: number): void {
-    let cp: ReturnType<typeof parseStreamCheckpoint> = null;
-    try {
-      cp = parseStreamCheckpoint(JSON.parse(m.string()));
-    } catch {
-      cp = null;
-    }
+    const cp = readCheckpoint(m);
     if (cp === null) {
       this.counters.invalid++;
       this.logger.warn({ stream: this.stream, seq }, 'skipped invalid stream checkpoint');
@@ -255,74 +241,6 @@ export class EventConsumer {
     this.counters.losses++;
     this.trust.distrust();
     this.logger.error({ stream: this.stream, ...details }, msg);
-  }
-
-  private onEvent(m: JsMsg, seq: number): void {
-    const event = decodeEvent(this.prefix, m);
-    if (event === null) {
-      this.counters.invalid++;
-      this.logger.warn({ stream: this.stream, seq, subject: m.subject }, 'skipped invalid event');
-    } else if (this.firstSighting(m, event)) {
-      this.apply(event, { seq, time: new Date(Math.floor(m.info.timestampNanos / 1e6)), id: eventId(m), via: 'stream' });
-    }
-  }
-
-  private subscribeFast(nc: NatsConnection): Subscription {
-    return nc.subscribe(`${FAST_PATH_TOKEN}.${this.prefix}.>`, { callback: (err, m) => err === null && this.onFast(m) });
-  }
-
-  /** The second fast-path connection is a bonus: without it the consumer still works. */
-  private async connectPeer(): Promise<void> {
-    if (!this.peerOptions) return;
-    try {
-      this.peer = await connectFastPathPeer(this.peerOptions.url, this.peerOptions.name, this.nc, this.peerOptions.access);
-      if (this.peer) this.subscribeFast(this.peer.nc);
-    } catch (err) {
-      this.logger.warn({ stream: this.stream, err: String(err) }, 'second fast-path connection failed; continuing with one');
-    }
-  }
-
-  /** A fast-path message: applied now unless the stream (or an earlier copy) already brought it. */
-  private onFast(m: Msg): void {
-    if (this.state !== 'running') return;
-    const event = decodeEvent(this.prefix, m);
-    if (event === null) {
-      this.counters.invalid++;
-      this.logger.warn({ stream: this.stream, subject: m.subject }, 'skipped invalid fast-path event');
-      return;
-    }
-    if (!this.firstSighting(m, event)) return;
-    this.counters.fast++;
-    this.apply(event, { seq: 0, time: new Date(), id: eventId(m), via: 'fast' });
-  }
-
-  /** False when this exact event (id, subject and body) was applied already; events without an id always count as new. */
-  private firstSighting(m: EventMessage, event: GatehouseEvent): boolean {
-    const id = eventId(m);
-    if (id === undefined || this.recent.add(`${id}\n${event.subject}\n${m.string()}`)) return true;
-    this.counters.duplicates++;
-    return false;
-  }
-
-  private apply(event: GatehouseEvent, meta: EventMeta): void {
-    try {
-      this.handler(event, meta);
-    } catch (err) {
-      this.counters.handlerErrors++;
-      this.logger.error({ stream: this.stream, seq: meta.seq, subject: event.subject, err: String(err) }, 'event handler threw');
-    }
-  }
-
-  private async watchStatus(messages: ConsumerMessages): Promise<void> {
-    for await (const s of await messages.status()) {
-      if (s.type === ConsumerEvents.HeartbeatsMissed) {
-        this.logger.warn({ stream: this.stream, missed: s.data }, 'event consumer missed heartbeats');
-      } else if (s.type === ConsumerEvents.OrderedConsumerRecreated) {
-        this.logger.info({ stream: this.stream, resumeAfter: this.seq }, 'event consumer resynced');
-      } else if (s.type === ConsumerEvents.StreamNotFound) {
-        this.logger.error({ stream: this.stream }, 'event stream not found');
-      }
-    }
   }
 
   /**
@@ -364,7 +282,11 @@ export class EventConsumer {
   }
 }
 
-function eventId(m: EventMessage): string | undefined {
-  const id = m.headers?.get(EVENT_ID_HEADER);
-  return id ? id : undefined;
+/** The checkpoint a stream message carries, or null when it is not one. */
+function readCheckpoint(m: JsMsg): ReturnType<typeof parseStreamCheckpoint> {
+  try {
+    return parseStreamCheckpoint(JSON.parse(m.string()));
+  } catch {
+    return null;
+  }
 }
