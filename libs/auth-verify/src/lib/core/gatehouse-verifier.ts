@@ -71,7 +71,7 @@ export class GatehouseVerifier {
   }
 
   /**
-   * The verified claims of the request's bearer token; synchronous unless the JWKS must be fetched.
+   * The verified claims of the request's bearer token: synchronous for a cached or inline-checked token, else a promise (see {@link TokenVerifier.verify}).
    *
    * @param req - anything with Node's `rawHeaders` (or `raw.rawHeaders`)
    * @throws InvalidTokenError (`AUTH_TOKEN_INVALID`, 401) for a missing, malformed, hostile, expired or revoked token;

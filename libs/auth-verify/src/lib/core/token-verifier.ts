@@ -48,8 +48,10 @@ export class TokenVerifier {
   ) {}
 
   /**
-   * The verified claims of `raw`: synchronous for a token verified before (cache hit), otherwise
-   * a promise (signature on the thread pool; the JWKS fetched first if its kid is unknown).
+   * The verified claims of `raw`: synchronous for a token verified before (cache hit) and for one
+   * checked inline (the pool full, or `poolVerifications: 0`), otherwise a promise (signature on the
+   * thread pool; the JWKS fetched first if its kid is unknown). Refusals are thrown synchronously
+   * where the answer is synchronous, else the promise rejects.
    *
    * @param raw - the compact JWS (without `Bearer `)
    * @throws TokenRejection (the guard answers 401 `AUTH_TOKEN_INVALID`) with the reason; `SERVICE_UNAVAILABLE` (503) when revocation state is stale
