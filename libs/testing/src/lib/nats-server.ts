@@ -93,7 +93,14 @@ export async function startNatsServer(options: TestNatsServerOptions = {}): Prom
       c.kill('SIGKILL');
     });
   };
-  await start();
+  try {
+    await start();
+  } catch (err) {
+    // Nothing to hand back for dispose(): leave no process or directory behind.
+    await kill();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
