@@ -61,8 +61,12 @@ export class RevocationStore {
 
   /** True when NATS has not been heard from within `maxStalenessMs`. */
   get stale(): boolean {
-    const contact = this.consumer?.lastContactAt?.getTime() ?? 0;
-    return Date.now() - contact > this.options.maxStalenessMs;
+    return !this.inTouch(Date.now());
+  }
+
+  /** Whether NATS was heard from within `maxStalenessMs` before `nowMs`. */
+  private inTouch(nowMs: number): boolean {
+    return nowMs - (this.consumer?.lastContactAt?.getTime() ?? 0) <= this.options.maxStalenessMs;
   }
 
   /** Revocation entries held in memory. */
@@ -85,7 +89,7 @@ export class RevocationStore {
     const consumer = this.consumer;
     if (!consumer?.caughtUp) return false;
     if (claims.sid === undefined) return true;
-    return consumer.trusted && nowMs - (consumer.lastContactAt?.getTime() ?? 0) <= this.options.maxStalenessMs;
+    return consumer.trusted && this.inTouch(nowMs);
   }
 
   /** Changes whenever an event adds to the state: a verdict of "not revoked" holds while this is unchanged (and the state {@link current}). */
