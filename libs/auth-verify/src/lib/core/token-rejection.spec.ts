@@ -48,7 +48,8 @@ describe('hasDuplicateKeys', () => {
     const names: [string, string][] = [['a', 'a'], ['b', 'b'], ['sub', 'sub'], ['su', 'su'], ['\\u0061', 'a'], ['x\\"y', 'x"y'], ['', '']];
     const values = ['1', '"a"', '"a\\":1"', '{"a":1,"a":2}', '[{"b":1}]', '"\\\\"', 'null'];
     let seed = 7;
-    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    // 32-bit LCG in integer arithmetic (a float product would lose the low bits and cycle early).
+    const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
     for (let t = 0; t < 5000; t++) {
       const members: string[] = [];
       const decoded: string[] = [];

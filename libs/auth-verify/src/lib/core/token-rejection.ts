@@ -21,6 +21,8 @@ export function rejectionReason(err: unknown, info: unknown): string {
   return 'malformed';
 }
 
+import { parseClaimsJson } from './claims-json';
+
 const HEADER_MAX = 2048;
 const TOKEN_MAX = 8192;
 const ALLOWED_HEADER = new Set(['alg', 'typ', 'kid']);
@@ -148,8 +150,10 @@ export interface CompactJws {
   headerKnown: boolean;
   /** `header.payload`, the signed bytes (ASCII). */
   signingInput: string;
-  /** The payload as UTF-8 JSON text (not yet parsed). */
+  /** The payload as UTF-8 JSON text. */
   payloadJson: string;
+  /** The payload already parsed, when it was in the fast path's subset ({@link parseClaimsJson}); else parse `payloadJson`. */
+  payload: Record<string, unknown> | undefined;
   /** The signature segment, base64url. */
   signature: string;
 }
@@ -159,7 +163,8 @@ export interface CompactJws {
  * with no repeated JSON member names; a header of exactly RS256, `typ` at+jwt (RFC 9068),
  * a short string kid, no `crit` and no key-carrying or key-locating parameters (`jku`, `x5u`,
  * `jwk`, `x5c` …) — Gatehouse never sets them, so their presence alone marks a forgery.
- * Decodes each segment once and hands the parts on, so nothing is decoded twice. A header segment
+ * Decodes each segment once and hands the parts on, so nothing is decoded twice (and a payload
+ * in the issuer's own form is parsed on the way, see {@link parseClaimsJson}). A header segment
  * found in `knownHeaders` (segments of tokens that verified, with their kid) passed these checks
  * before, character for character, and is not decoded again.
  *
@@ -176,8 +181,12 @@ export function parseCompactJws(raw: string, knownHeaders?: ReadonlyMap<string, 
   const kid = known ?? checkHeaderSegment(h64);
   const payloadJson = decodeSegment(p64);
   assertCanonical(s64);
-  if (hasDuplicateKeys(payloadJson)) throw new TokenRejection('duplicate_keys');
-  return { kid, header: h64, headerKnown: known !== undefined, signingInput: raw.slice(0, d2), payloadJson, signature: s64 };
+  // A payload written like the issuer's is parsed here in one pass, repeated names found on the
+  // way; any other is scanned for them and parsed after the signature check.
+  const fast = parseClaimsJson(payloadJson);
+  if (fast.kind === 'duplicate' || (fast.kind === 'other' && hasDuplicateKeys(payloadJson))) throw new TokenRejection('duplicate_keys');
+  const payload = fast.kind === 'parsed' ? fast.value : undefined;
+  return { kid, header: h64, headerKnown: known !== undefined, signingInput: raw.slice(0, d2), payloadJson, payload, signature: s64 };
 }
 
 /** The header checks of {@link parseCompactJws}. @returns the kid @throws TokenRejection with the reason */

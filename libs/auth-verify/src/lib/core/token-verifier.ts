@@ -132,12 +132,13 @@ export class TokenVerifier {
    * Runs on the event loop after the signature check, so the revocation verdict is current.
    */
   private accept(raw: string, jws: CompactJws): AccessTokenClaims {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(jws.payloadJson);
-    } catch {
-      throw new TokenRejection('malformed');
-    }
+    let payload: unknown = jws.payload;
+    if (payload === undefined)
+      try {
+        payload = JSON.parse(jws.payloadJson);
+      } catch {
+        throw new TokenRejection('malformed');
+      }
     const claims = validateClaims(payload, this.options);
     const version = this.store.version;
     assertNotRevoked(this.store, claims);
