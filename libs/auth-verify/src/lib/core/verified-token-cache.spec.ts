@@ -22,6 +22,40 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('c')).toBeDefined();
   });
 
+  it('never holds more than max entries, and keeps a token in use while one-off tokens pass through', () => {
+    const cache = new VerifiedTokenCache(1000);
+    const verified = claims(inAMinute());
+    cache.set('hot', 'k', verified);
+    let largest = 0;
+    let hotMissed = 0;
+    for (let i = 0; i < 20_000; i++) {
+      cache.set(`once-${i}`, 'k', verified);
+      largest = Math.max(largest, cache.size);
+      if (i % 400 === 0 && !cache.get('hot')) hotMissed++;
+    }
+    expect(largest).toBeLessThanOrEqual(1000);
+    expect(largest).toBeGreaterThan(990); // and it does fill up
+    expect(hotMissed).toBe(0);
+    expect(cache.get('hot')).toBeDefined();
+    expect(cache.get('once-0')).toBeUndefined();
+    expect(cache.get('once-19999')).toBeDefined();
+    const one = new VerifiedTokenCache(1);
+    for (const t of ['a', 'b']) one.set(t, 'k', claims(inAMinute()));
+    expect([one.size, one.get('a'), one.get('b')?.kid]).toEqual([1, undefined, 'k']);
+  });
+
+  it('forgets a deleted or expired token in either generation', () => {
+    const cache = new VerifiedTokenCache(4);
+    cache.set('a', 'k', claims(inAMinute()));
+    cache.set('b', 'k', claims(inAMinute()));
+    cache.set('c', 'k', claims(inAMinute())); // a and b are now the older generation
+    cache.delete('a');
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b', (inAMinute() + 1) * 1000)).toBeUndefined();
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.size).toBe(1);
+  });
+
   it('can be disabled', () => {
     const cache = new VerifiedTokenCache(0);
     cache.set('a', 'k', claims(inAMinute()));
