@@ -19,7 +19,7 @@ import type { ResolvedVerifierOptions } from './verifier-options';
  *
  * The RSA operation of a token not seen before runs on the libuv thread pool (`crypto.verify`
  * with a callback), like jose does, while the pool has room (`poolVerifications`, by default
- * one check per core beside the event loop's): the event loop keeps serving requests while it
+ * one check per core): the event loop keeps serving requests while it
  * runs, so a burst of new tokens (a login wave, a key rotation) uses more than one core. Beyond
  * that, and with `poolVerifications: 0`, the event loop verifies inline and answers
  * synchronously. Concurrent requests with the same new token share one pooled verification

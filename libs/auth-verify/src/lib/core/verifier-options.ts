@@ -47,10 +47,10 @@ export interface VerifierOptions {
   verifiedTokenCacheSize?: number;
   /**
    * RSA checks of new tokens allowed on libuv's thread pool at once; beyond that (and with 0) the
-   * event loop verifies inline, synchronously. Default: one per core beside the event loop's
-   * (`availableParallelism() − 1`, at least 1). Set 0 where the other cores are busy anyway (a
-   * pod whose CPU limit is below the node's core count, a load generator on the same machine):
-   * there the hand-over to the pool costs the event loop more than the check (BENCHMARKS.md, row 1).
+   * event loop verifies inline, synchronously. Default: one per core (`availableParallelism()`);
+   * on two cores that measured ahead of one (BENCHMARKS.md, row 8: Express and Nest cold). In a
+   * pod whose CPU limit is below the node's core count set the limit (0 for a limit of 1: there
+   * the hand-over to the pool costs the event loop more than the check).
    */
   poolVerifications?: number;
   /** A pino-style logger (default: JSON lines on stderr). Never receives tokens. */
@@ -90,7 +90,7 @@ export function resolveOptions(o: VerifierOptions): ResolvedVerifierOptions {
     leewaySeconds: 30,
     verifiedTokenCacheSize: 10_000,
     revocationCheckpoints: true,
-    poolVerifications: Math.max(1, availableParallelism() - 1),
+    poolVerifications: availableParallelism(),
     ...o,
   };
 }
