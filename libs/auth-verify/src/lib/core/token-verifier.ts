@@ -13,7 +13,7 @@ import type { ResolvedVerifierOptions } from './verifier-options';
  * decoded once ({@link parseCompactJws}), the signature is checked with a one-shot
  * `crypto.verify` (RS256 only, key by kid from the JWKS cache — never from the token), then
  * iss, aud, exp (strict), iat/nbf (with leeway), claim types and the revocation store.
- * A token that passed all of it is remembered until its exp ({@link VerifiedTokenCache}); a
+ * A token that passed all of it is remembered until its exp, from its second verification on ({@link VerifiedTokenCache}); a
  * reuse still needs its kid in the JWKS, revocation state that is current, and a fresh look at
  * the revocation maps whenever an event has changed them since the token was last found clear.
  *

@@ -15,6 +15,11 @@ interface Entry extends VerifiedToken {
   expiresAtMs: number;
 }
 
+/** Bits of the doorkeeper (16 KiB): which tokens have been verified once. */
+const SEEN_BITS = 1 << 17;
+/** The doorkeeper starts afresh after this many marks: at most an eighth of its bits are set, so a token taken for seen when it was not stays rarer than 1 in 8 (it is then stored at once, as before). */
+const SEEN_RESET = SEEN_BITS / 8;
+
 /** Characters of the token that make its key: the end of the signature (RS256: 342 characters). */
 const KEY_CHARS = 8;
 
@@ -52,6 +57,9 @@ export class VerifiedTokenCache {
   private older = new Map<number, Entry>();
   /** Entries per generation. */
   private readonly generation: number;
+  /** Tokens verified once, one bit per key (a token is stored on its second verification). */
+  private readonly seen = new Int32Array(SEEN_BITS / 32);
+  private marks = 0;
 
   /** @param max - entries kept at most (0 disables the cache; 1 keeps one) */
   constructor(private readonly max: number) {
@@ -76,11 +84,30 @@ export class VerifiedTokenCache {
     return old;
   }
 
-  /** Remembers a token that has just passed full verification, found not revoked at revocation state version `clearedAt`. */
+  /**
+   * Remembers a token that has just passed full verification, found not revoked at revocation
+   * state version `clearedAt` — from its second verification on: the first one only marks it as
+   * seen. A token used once (a cold start, a client that fetches a token per call) then costs no
+   * entry: the entries are what outlives a request, and each one made the GC copy and promote the
+   * token, its payload and its claims. A token in use is verified twice instead of once.
+   */
   set(raw: string, kid: string, claims: AccessTokenClaims, clearedAt = -1): void {
     const key = keyOf(raw);
-    if (this.max <= 0 || this.recent.has(key) || this.older.has(key)) return;
+    if (this.max <= 0 || this.recent.has(key) || this.older.has(key) || !this.seenBefore(key)) return;
     this.insert(key, { token: raw, claims, kid, clearedAt, expiresAtMs: claims.exp * 1000 });
+  }
+
+  /** Whether a token with this key was verified before (then true), else marks it (false). */
+  private seenBefore(key: number): boolean {
+    const word = (key & (SEEN_BITS - 1)) >>> 5;
+    const bit = 1 << (key & 31);
+    if ((this.seen[word] ?? 0) & bit) return true;
+    if (this.marks++ >= SEEN_RESET) {
+      this.seen.fill(0);
+      this.marks = 1;
+    }
+    this.seen[word] = (this.seen[word] ?? 0) | bit;
+    return false;
   }
 
   private insert(key: number, entry: Entry): void {

@@ -43,7 +43,7 @@ export interface VerifierOptions {
   jwksRefreshMs?: number;
   /** Clock tolerance for exp/nbf/iat (s, default 30). */
   leewaySeconds?: number;
-  /** Verified tokens remembered until their exp, so a reused token skips the RS256 verify (default 10 000; 0 disables). Revocations are still checked on every request. */
+  /** Verified tokens remembered until their exp (from their second verification on), so a reused token skips the RS256 verify (default 10 000; 0 disables). Revocations are still checked on every request. */
   verifiedTokenCacheSize?: number;
   /**
    * RSA checks of new tokens allowed on libuv's thread pool at once; beyond that (and with 0) the
