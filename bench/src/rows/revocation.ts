@@ -19,7 +19,8 @@ export interface RevocationResult {
   sequential: Latency;
   /** logout-all's response → the last of the three answering 401 to a loopback poll (includes the poll's HTTP round trips). */
   sequentialPolled: Latency;
-  sustained: Latency & { ratePerSecond: number; achievedPerSecond: number; lost: number; seconds: number };
+  /** `negative`: latencies below −1 ms (commit and apply times come from different processes; any such makes the row invalid). */
+  sustained: Latency & { ratePerSecond: number; achievedPerSecond: number; lost: number; seconds: number; negative?: number };
   /** On a 3-node JetStream cluster: healthy, and through a kill -9 of the stream leader's node. */
   cluster: ClusterRevocationResult;
 }
@@ -132,6 +133,7 @@ async function sustainedRevocations(p: Profile, env: AuthEnvironment, verifiers:
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: max(latencies),
+    negative: latencies.filter((ms) => ms < -1).length,
     ratePerSecond: p.sustainedRate,
     achievedPerSecond: achieved,
     lost,
