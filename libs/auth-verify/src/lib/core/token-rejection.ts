@@ -1,3 +1,5 @@
+import { parseClaimsJson } from './claims-json';
+
 /** Internal reason a token was refused; counted in metrics, never sent to the caller. */
 export class TokenRejection extends Error {
   constructor(readonly reason: string) {
@@ -20,8 +22,6 @@ export function rejectionReason(err: unknown, info: unknown): string {
   }
   return 'malformed';
 }
-
-import { parseClaimsJson } from './claims-json';
 
 const HEADER_MAX = 2048;
 const TOKEN_MAX = 8192;
