@@ -16,10 +16,11 @@ export type ClaimsJson =
 const OTHER: ClaimsJson = { kind: 'other' };
 const DUPLICATE: ClaimsJson = { kind: 'duplicate' };
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+/** JSON's structural characters, as char codes (shared with the duplicate-name scan in token-rejection.ts). */
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COLON = 0x3a;
 const COMMA = 0x2c;
-const COLON = 0x3a;
 const ZERO = 0x30;
 const NINE = 0x39;
 /** Digits of the longest integer taken on the fast path (every 15-digit integer is exact in a double). */

@@ -1,4 +1,4 @@
-import { parseClaimsJson } from './claims-json';
+import { BACKSLASH, COLON, parseClaimsJson, QUOTE } from './claims-json';
 
 /** Internal reason a token was refused; counted in metrics, never sent to the caller. */
 export class TokenRejection extends Error {
@@ -132,9 +132,6 @@ function sameText(json: string, a: number, b: number, c: number, d: number): boo
   return true;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
 
 /** Same set as the regex `\s`. */
 function isSpace(c: number): boolean {
