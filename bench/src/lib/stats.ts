@@ -16,9 +16,29 @@ export function max(xs: readonly number[]): number {
   return xs.length === 0 ? Number.NaN : Math.max(...xs);
 }
 
-/** Wall-clock epoch time in milliseconds with sub-millisecond resolution, comparable across processes. */
+/**
+ * Milliseconds on the machine's monotonic clock (CLOCK_MONOTONIC, since boot) with sub-millisecond
+ * resolution: the same clock in every process, so a time taken in one process (the loader's
+ * commit) and one taken in another (a verifier's apply) can be subtracted. Not an epoch time.
+ * `performance.timeOrigin + performance.now()` is not: each process anchors it to the wall clock
+ * once, when it starts, so a wall-clock step between two starts (NTP after boot) shifts one
+ * process's times against another's.
+ */
 export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/**
+ * The wall clock (CLOCK_REALTIME, epoch ms) minus {@link nowMs}, to a few µs: taken at the moment
+ * `Date.now()` ticks to its next millisecond (spins up to 1 ms). Converts a time from another
+ * clock on this machine (Postgres' `clock_timestamp()`) into {@link nowMs}; take it close to the
+ * times it converts (the wall clock may be slewed).
+ */
+export function wallClockOffsetMs(): number {
+  const before = Date.now();
+  let tick = before;
+  while (tick === before) tick = Date.now();
+  return tick - nowMs();
 }
 
 /** Formats a number for the report: integers with thin grouping, small values with 2–3 significant digits. */

@@ -4,7 +4,7 @@ import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { serveRole } from '../lib/proc';
-import { nowMs, sleep } from '../lib/stats';
+import { nowMs, sleep, wallClockOffsetMs } from '../lib/stats';
 
 /** One autocannon run against one URL. */
 export interface LoadSpec {
@@ -182,17 +182,22 @@ function publishOne(publisher: EventPublisher, kind: number, ttl: number, n: num
 
 /**
  * Writes `gatehouse.revoked.token` events into auth-service's outbox at `ratePerSecond` for
- * `durationS`, one committed INSERT each (the outbox trigger NOTIFYs the relay); returns the
- * commit time of every row, in outbox-id order.
+ * `durationS`, one committed INSERT each (the outbox trigger NOTIFYs the relay); returns each
+ * row's jti with the time it was inserted: Postgres' `clock_timestamp()` in the INSERT, converted
+ * to {@link nowMs}. That is just before its commit, so a latency from it is a close upper bound of
+ * commit → applied. This process's own clock is no good here: read after the INSERT's answer, it
+ * came after the verifiers had applied the event (NOTIFY → relay → NATS) — this process is busy, and
+ * it was late by up to 20 ms; read before sending, it adds the INSERT's queueing under load (p50
+ * 28 ms in one run).
  */
-async function outboxFlood(args: { databaseUrl: string; ratePerSecond: number; durationS: number; connections: number }): Promise<{ commits: number[] }> {
+async function outboxFlood(args: { databaseUrl: string; ratePerSecond: number; durationS: number; connections: number }): Promise<{ inserted: { jti: string; at: number }[] }> {
   const total = Math.round(args.ratePerSecond * args.durationS);
   const clients = await Promise.all(Array.from({ length: args.connections }, async () => {
     const c = new Client({ connectionString: args.databaseUrl });
     await c.connect();
     return c;
   }));
-  const rows: { id: bigint; at: number }[] = [];
+  const inserted: { jti: string; wallMs: number }[] = [];
   const exp = Math.floor(Date.now() / 1000) + 600;
   let n = 0;
   const start = nowMs();
@@ -206,17 +211,17 @@ async function outboxFlood(args: { databaseUrl: string; ratePerSecond: number; d
           const due = start + (k * 1000) / args.ratePerSecond;
           const wait = due - nowMs();
           if (wait > 1) await sleep(wait);
-          const res = await c.query<{ id: string }>('INSERT INTO outbox (subject, payload) VALUES ($1, $2) RETURNING id', [EVENT_SUBJECTS.revokedToken, JSON.stringify({ v: 1, jti: randomUUID(), exp })]);
-          rows.push({ id: BigInt(res.rows[0]?.id ?? '0'), at: nowMs() });
+          const jti = randomUUID();
+          const res = await c.query<{ at: number }>('INSERT INTO outbox (subject, payload) VALUES ($1, $2) RETURNING (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS at', [EVENT_SUBJECTS.revokedToken, JSON.stringify({ v: 1, jti, exp })]);
+          inserted.push({ jti, wallMs: Number(res.rows[0]?.at) });
         }
       }),
     );
   } finally {
     await Promise.all(clients.map((c) => c.end()));
   }
-  // The relay publishes in id order, so verifiers apply them in id order.
-  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { commits: rows.map((r) => r.at) };
+  const offset = wallClockOffsetMs();
+  return { inserted: inserted.map((r) => ({ jti: r.jti, at: r.wallMs - offset })) };
 }
 
 /** Entry of the `loader` role: load generation from a process of its own. */

@@ -1,5 +1,5 @@
 import { AuthVerifyModule, JwksCache, Principal, Public, RevocationStore, Scopes, TokenVerifier, VerifierReadiness } from '@gatehouse/auth-verify/nest';
-import type { AccessTokenClaims } from '@gatehouse/contracts';
+import type { AccessTokenClaims, GatehouseEvent } from '@gatehouse/contracts';
 import { createHttpApp, createLogger, RuntimeModule } from '@gatehouse/service-runtime';
 import { Controller, createParamDecorator, Get, Module, Param, Query, type ExecutionContext } from '@nestjs/common';
 import { verify as rsaVerify } from 'node:crypto';
@@ -59,6 +59,8 @@ export interface VerifyStats {
 @Controller('bench')
 class BenchProbeController {
   private readonly applied: number[] = [];
+  /** While recording (row 5 sustained): when each revoked token's event reached the state, by jti. */
+  private revokedTimes: Map<string, number> | null = null;
   private verifyTimes: number[] = [];
   /** Event-loop time of verifications whose RSA check went to the pool (call + accept). */
   private pooledTimes: number[] = [];
@@ -134,6 +136,13 @@ class BenchProbeController {
         if (before !== undefined) this.pooledTimes.push(before + performance.now() - t0);
       }
     };
+    // Hook the state: the time each token revocation reached it, by jti, while recording (bounded).
+    const state = (store as unknown as { state: { apply(event: GatehouseEvent): void } }).state;
+    const apply = state.apply.bind(state);
+    state.apply = (event: GatehouseEvent) => {
+      apply(event);
+      if (this.revokedTimes && event.subject === 'gatehouse.revoked.token' && this.revokedTimes.size < 100_000) this.revokedTimes.set(event.payload.jti, nowMs());
+    };
     // Hook the store: `applied++` runs once per event, right after it reached the state.
     let count = store.applied;
     const times = this.applied;
@@ -203,7 +212,20 @@ class BenchProbeController {
     return { n: loop.length, medianUs: med(cost) * 1000, loopMedianUs: med(loop) * 1000, pooledN: pooled.length, rawN: raws.length, rawMedianUs: rsa * 1000, second };
   }
 
-  /** Apply time (epoch ms) of every event since boot, in stream order (the first 300,000), from index `from`. */
+  /** Starts recording when each token revocation reaches the state (forgets earlier ones). */
+  @Public() @Get('revoked-times/start') startRevokedTimes(): { recording: true } {
+    this.revokedTimes = new Map();
+    return { recording: true };
+  }
+
+  /** What was recorded since `revoked-times/start` ({@link nowMs} by jti), and stops recording. */
+  @Public() @Get('revoked-times') takeRevokedTimes(): { times: Record<string, number> } {
+    const times = Object.fromEntries(this.revokedTimes ?? []);
+    this.revokedTimes = null;
+    return { times };
+  }
+
+  /** Apply time ({@link nowMs}: monotonic ms, comparable with the loader's) of every event since boot, in stream order (the first 300,000), from index `from`. */
   @Public() @Get('applied') appliedTimes(@Query('from') from?: string): { times: number[] } {
     const start = Number(from ?? 0);
     return { times: Number.isSafeInteger(start) && start > 0 ? this.applied.slice(start) : this.applied };

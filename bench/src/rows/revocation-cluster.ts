@@ -71,8 +71,9 @@ async function probe(sql: Client, verifiers: ServerProcess[], ms: number, fault:
   const exp = Math.floor(Date.now() / 1000) + 600;
   while (nowMs() < end) {
     const before = await Promise.all(verifiers.map(appliedCount));
-    await sql.query('INSERT INTO outbox (subject, payload) VALUES ($1, $2)', [EVENT_SUBJECTS.revokedToken, JSON.stringify({ v: 1, jti: randomUUID(), exp })]);
+    // Timed from the INSERT sent (an upper bound of commit → applied; see the loader's outbox flood).
     const committed = nowMs();
+    await sql.query('INSERT INTO outbox (subject, payload) VALUES ($1, $2)', [EVENT_SUBJECTS.revokedToken, JSON.stringify({ v: 1, jti: randomUUID(), exp })]);
     const applied = await Promise.all(verifiers.map((v, i) => firstAppliedAfter(v, before[i] ?? 0, committed + 15_000)));
     if (applied.some((t) => t === null)) lost++;
     else latencies.push(max(applied as number[]) - committed);

@@ -19,7 +19,7 @@ export interface RevocationResult {
   sequential: Latency;
   /** logout-all's response → the last of the three answering 401 to a loopback poll (includes the poll's HTTP round trips). */
   sequentialPolled: Latency;
-  /** `negative`: latencies below −1 ms (commit and apply times come from different processes; any such makes the row invalid). */
+  /** From each row's insertion (Postgres' clock) to its event reaching the last verifier's state (paired by jti); `negative`: latencies below −1 ms (impossible unless the pairing or the clock is wrong; any makes the row invalid). */
   sustained: Latency & { ratePerSecond: number; achievedPerSecond: number; lost: number; seconds: number; negative?: number };
   /** On a 3-node JetStream cluster: healthy, and through a kill -9 of the stream leader's node. */
   cluster: ClusterRevocationResult;
@@ -81,6 +81,10 @@ async function appliedCount(v: ServerProcess): Promise<number> {
   return ((await (await fetch(`${v.url}/bench/state`)).json()) as ProbeState).applied;
 }
 
+async function revokedTimes(v: ServerProcess): Promise<Record<string, number>> {
+  return ((await (await fetch(`${v.url}/bench/revoked-times`)).json()) as { times: Record<string, number> }).times;
+}
+
 async function appliedTimes(v: ServerProcess, from: number): Promise<number[]> {
   return ((await (await fetch(`${v.url}/bench/applied?from=${from}`)).json()) as { times: number[] }).times;
 }
@@ -108,25 +112,26 @@ interface ProbeState {
 
 async function sustainedRevocations(p: Profile, env: AuthEnvironment, verifiers: ServerProcess[], loader: RoleProcess): Promise<RevocationResult['sustained']> {
   const base = await Promise.all(verifiers.map(appliedCount));
-  const { commits } = await loader.call<{ commits: number[] }>('outbox', { databaseUrl: env.db.url, ratePerSecond: p.sustainedRate, durationS: p.sustainedS, connections: 16 });
-  const total = commits.length;
-  const achieved = total / ((max(commits) - Math.min(...commits)) / 1000 || 1);
+  await Promise.all(verifiers.map(async (v) => (await fetch(`${v.url}/bench/revoked-times/start`)).arrayBuffer()));
+  const { inserted } = await loader.call<{ inserted: { jti: string; at: number }[] }>('outbox', { databaseUrl: env.db.url, ratePerSecond: p.sustainedRate, durationS: p.sustainedS, connections: 16 });
+  const total = inserted.length;
+  const insertedAt = inserted.map((s) => s.at);
+  const achieved = total / ((max(insertedAt) - Math.min(...insertedAt)) / 1000 || 1);
   // Wait (bounded) until every verifier has applied them all.
   const deadline = Date.now() + 30_000;
-  let applied = base;
   while (Date.now() < deadline) {
-    applied = await Promise.all(verifiers.map(appliedCount));
+    const applied = await Promise.all(verifiers.map(appliedCount));
     if (applied.every((a, i) => a - (base[i] as number) >= total)) break;
     await sleep(50);
   }
-  const lost = Math.max(...applied.map((a, i) => total - (a - (base[i] as number))), 0);
-  const timelines = await Promise.all(verifiers.map((v) => appliedTimes(v, 0)));
-  // The relay publishes in outbox-id order, and commits were recorded in id order.
+  // Each event is paired with its own row by jti: no order is assumed.
+  const applied = await Promise.all(verifiers.map(revokedTimes));
   const latencies: number[] = [];
-  for (let k = 0; k < total; k++) {
-    const at = timelines.map((t, i) => t[(base[i] as number) + k]);
-    if (at.some((x) => x === undefined)) continue;
-    latencies.push(max(at as number[]) - (commits[k] as number));
+  let lost = 0;
+  for (const { jti, at } of inserted) {
+    const times = applied.map((t) => t[jti]);
+    if (times.some((t) => t === undefined)) lost++;
+    else latencies.push(max(times as number[]) - at);
   }
   return {
     n: latencies.length,
