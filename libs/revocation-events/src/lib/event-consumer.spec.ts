@@ -25,12 +25,12 @@ describe('EventConsumer (real NATS)', () => {
   });
 
   /** A fresh stream per test, so "empty" and "N messages" mean exactly that. */
-  async function setup(handler: EventHandler) {
+  async function setup(handler: EventHandler, probeIntervalMs = 200) {
     const { stream, prefix } = uniqueStream();
     streams.push(stream);
     await ensureEventStream(jsm, { name: stream, subjectPrefix: prefix });
     const logger = recordingLogger();
-    const consumer = new EventConsumer(nc, handler, { stream, prefix, logger, probeIntervalMs: 200 });
+    const consumer = new EventConsumer(nc, handler, { stream, prefix, logger, probeIntervalMs });
     consumers.push(consumer);
     return { stream, prefix, logger, consumer, publisher: new EventPublisher(nc, { prefix }) };
   }
@@ -94,6 +94,25 @@ describe('EventConsumer (real NATS)', () => {
     expect(jtis).toEqual(['g1', 'g3']);
     expect(consumer.stats.gaps).toBe(1);
     expect(logger.entries.some((e) => e.msg === 'event stream sequence gap')).toBe(true);
+  });
+
+  it('a probe answered while newer events arrive is no reset: no replay, no loss, every event applied once', async () => {
+    // The probe asks JetStream for the stream's last sequence; events published meanwhile reach
+    // the consumer before the answer does. Compared with what had been delivered when the answer
+    // came back, the stream looked behind the consumer: a false reset, a replay from the start and,
+    // for a verifier, its user tokens refused (503) until a checkpoint came round again.
+    const jtis: string[] = [];
+    const { consumer, publisher, logger } = await setup((e) => {
+      if (e.subject === EVENT_SUBJECTS.revokedToken) jtis.push(e.payload.jti);
+    }, 2);
+    await consumer.start();
+    const total = 1500;
+    for (let i = 0; i < total; i++) await publisher.publish(EVENT_SUBJECTS.revokedToken, revoke(`r${i}`), `r${i}`, { announce: false });
+    await waitFor(() => consumer.lastSeq === total, 10_000);
+    expect(consumer.stats.losses).toBe(0);
+    expect(logger.entries.filter((e) => e.level === 'error')).toEqual([]);
+    expect(jtis).toHaveLength(total);
+    expect(new Set(jtis).size).toBe(total);
   });
 
   it('keeps delivering after the handler throws', async () => {

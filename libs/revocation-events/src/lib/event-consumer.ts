@@ -250,10 +250,11 @@ export class EventConsumer {
   private probe(): void {
     if (this.probing !== null || this.consumer === null || this.jsm === null) return;
     const [consumer, jsm] = [this.consumer, this.jsm];
+    const deliveredBefore = this.seq;
     this.probing = jsm.streams
       .info(this.stream)
       .then(async ({ state, created }) => {
-        const seen = this.trust.observe(state, created !== this.streamCreated);
+        const seen = this.trust.observe(state, created !== this.streamCreated, deliveredBefore);
         if (seen === 'reset') {
           this.lost({ lastSeq: this.seq, streamLastSeq: state.last_seq }, 'event stream was re-created or reset; replaying it from its start');
           await this.replayFromStart(jsm, created);

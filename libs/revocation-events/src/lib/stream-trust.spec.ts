@@ -30,12 +30,24 @@ describe('StreamTrust', () => {
     const t = new StreamTrust(true);
     for (const seq of [1, 2, 3]) t.see(seq);
     expect(t.verify(3, cp(2, 2))).toBe(true);
-    expect(t.observe({ first_seq: 1, last_seq: 3 }, false)).toBe('intact');
-    expect(t.observe({ first_seq: 4, last_seq: 3 }, false)).toBe('lost');
-    expect(t.observe({ first_seq: 0, last_seq: 0 }, false)).toBe('reset');
-    expect(t.observe({ first_seq: 1, last_seq: 3 }, true)).toBe('reset');
+    expect(t.observe({ first_seq: 1, last_seq: 3 }, false, 3)).toBe('intact');
+    expect(t.observe({ first_seq: 4, last_seq: 3 }, false, 3)).toBe('lost');
+    expect(t.observe({ first_seq: 0, last_seq: 0 }, false, 3)).toBe('reset');
+    expect(t.observe({ first_seq: 1, last_seq: 3 }, true, 3)).toBe('reset');
     t.see(7);
     expect(t.trusted).toBe(false);
+  });
+
+  it('a stream behind what was delivered only after the probe asked is no reset', () => {
+    const t = new StreamTrust(true);
+    for (const seq of [1, 2, 3]) t.see(seq);
+    expect(t.verify(3, cp(2, 2))).toBe(true);
+    // The probe asked when 3 was the last delivered; 4 and 5 arrived before its answer (last_seq 3).
+    t.see(4);
+    t.see(5);
+    expect(t.observe({ first_seq: 1, last_seq: 3 }, false, 3)).toBe('intact');
+    expect(t.observe({ first_seq: 1, last_seq: 2 }, false, 3)).toBe('reset');
+    expect(t.trusted).toBe(true);
   });
 
   it('without requireCheckpoint it is always trusted', () => {

@@ -66,9 +66,13 @@ export class StreamTrust {
    * Compares the stream's state with what was delivered: `reset` when the stream is behind the
    * consumer or was re-created (start over), `lost` when events a recent checkpoint still needed
    * have gone (a purge), else `intact`.
+   *
+   * @param deliveredBefore - the last sequence delivered when `state` was asked for. Not the last
+   *   one delivered now: events published while the question was out reach the consumer before the
+   *   answer does, and against those the stream looks behind the consumer when it is not.
    */
-  observe(state: { first_seq: number; last_seq: number }, recreated: boolean): StreamObservation {
-    if (recreated || state.last_seq < this.last) return 'reset';
+  observe(state: { first_seq: number; last_seq: number }, recreated: boolean, deliveredBefore: number): StreamObservation {
+    if (recreated || state.last_seq < deliveredBefore) return 'reset';
     const cp = this.checkpoint;
     if (cp && state.first_seq > cp.fromSeq && Date.now() - cp.writtenAt < CHECKPOINT_HOLDS_MS) return 'lost';
     return 'intact';
