@@ -184,20 +184,20 @@ function publishOne(publisher: EventPublisher, kind: number, ttl: number, n: num
  * Writes `gatehouse.revoked.token` events into auth-service's outbox at `ratePerSecond` for
  * `durationS`, one committed INSERT each (the outbox trigger NOTIFYs the relay); returns each
  * row's jti with the time it was inserted: Postgres' `clock_timestamp()` in the INSERT, converted
- * to {@link nowMs}. That is just before its commit, so a latency from it is a close upper bound of
+ * to {@link nowMs}, and the time its answer was read here (after the commit). That is just before its commit, so a latency from it is a close upper bound of
  * commit → applied. This process's own clock is no good here: read after the INSERT's answer, it
  * came after the verifiers had applied the event (NOTIFY → relay → NATS) — this process is busy, and
  * it was late by up to 20 ms; read before sending, it adds the INSERT's queueing under load (p50
  * 28 ms in one run).
  */
-async function outboxFlood(args: { databaseUrl: string; ratePerSecond: number; durationS: number; connections: number }): Promise<{ inserted: { jti: string; at: number }[] }> {
+async function outboxFlood(args: { databaseUrl: string; ratePerSecond: number; durationS: number; connections: number }): Promise<{ inserted: { jti: string; at: number; answeredAt: number }[] }> {
   const total = Math.round(args.ratePerSecond * args.durationS);
   const clients = await Promise.all(Array.from({ length: args.connections }, async () => {
     const c = new Client({ connectionString: args.databaseUrl });
     await c.connect();
     return c;
   }));
-  const inserted: { jti: string; wallMs: number }[] = [];
+  const inserted: { jti: string; wallMs: number; answeredAt: number }[] = [];
   const exp = Math.floor(Date.now() / 1000) + 600;
   let n = 0;
   const start = nowMs();
@@ -213,7 +213,7 @@ async function outboxFlood(args: { databaseUrl: string; ratePerSecond: number; d
           if (wait > 1) await sleep(wait);
           const jti = randomUUID();
           const res = await c.query<{ at: number }>('INSERT INTO outbox (subject, payload) VALUES ($1, $2) RETURNING (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS at', [EVENT_SUBJECTS.revokedToken, JSON.stringify({ v: 1, jti, exp })]);
-          inserted.push({ jti, wallMs: Number(res.rows[0]?.at) });
+          inserted.push({ jti, wallMs: Number(res.rows[0]?.at), answeredAt: nowMs() });
         }
       }),
     );
@@ -221,7 +221,7 @@ async function outboxFlood(args: { databaseUrl: string; ratePerSecond: number; d
     await Promise.all(clients.map((c) => c.end()));
   }
   const offset = wallClockOffsetMs();
-  return { inserted: inserted.map((r) => ({ jti: r.jti, at: r.wallMs - offset })) };
+  return { inserted: inserted.map((r) => ({ jti: r.jti, at: r.wallMs - offset, answeredAt: r.answeredAt })) };
 }
 
 /** Entry of the `loader` role: load generation from a process of its own. */

@@ -20,7 +20,7 @@ export interface RevocationResult {
   /** logout-all's response → the last of the three answering 401 to a loopback poll (includes the poll's HTTP round trips). */
   sequentialPolled: Latency;
   /** From each row's insertion (Postgres' clock) to its event reaching the last verifier's state (paired by jti); `negative`: latencies below −1 ms (impossible unless the pairing or the clock is wrong; any makes the row invalid). */
-  sustained: Latency & { ratePerSecond: number; achievedPerSecond: number; lost: number; seconds: number; negative?: number };
+  sustained: Latency & { ratePerSecond: number; achievedPerSecond: number; lost: number; seconds: number; negative?: number; insert?: Latency };
   /** On a 3-node JetStream cluster: healthy, and through a kill -9 of the stream leader's node. */
   cluster: ClusterRevocationResult;
 }
@@ -73,8 +73,11 @@ async function sequentialRevocations(p: Profile, auth: ServerProcess, verifiers:
     const applied = await Promise.all(verifiers.map((v, k) => appliedTimes(v, before[k] as number)));
     hooked.push(max(applied.map((times) => times[0] ?? Number.POSITIVE_INFINITY)) - t0);
   }
-  const summary = (xs: number[]): Latency => ({ n: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99), max: max(xs) });
   return { sequential: summary(hooked), sequentialPolled: summary(polled) };
+}
+
+function summary(xs: number[]): Latency {
+  return { n: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99), max: max(xs) };
 }
 
 async function appliedCount(v: ServerProcess): Promise<number> {
@@ -113,7 +116,7 @@ interface ProbeState {
 async function sustainedRevocations(p: Profile, env: AuthEnvironment, verifiers: ServerProcess[], loader: RoleProcess): Promise<RevocationResult['sustained']> {
   const base = await Promise.all(verifiers.map(appliedCount));
   await Promise.all(verifiers.map(async (v) => (await fetch(`${v.url}/bench/revoked-times/start`)).arrayBuffer()));
-  const { inserted } = await loader.call<{ inserted: { jti: string; at: number }[] }>('outbox', { databaseUrl: env.db.url, ratePerSecond: p.sustainedRate, durationS: p.sustainedS, connections: 16 });
+  const { inserted } = await loader.call<{ inserted: { jti: string; at: number; answeredAt: number }[] }>('outbox', { databaseUrl: env.db.url, ratePerSecond: p.sustainedRate, durationS: p.sustainedS, connections: 16 });
   const total = inserted.length;
   const insertedAt = inserted.map((s) => s.at);
   const achieved = total / ((max(insertedAt) - Math.min(...insertedAt)) / 1000 || 1);
@@ -139,6 +142,8 @@ async function sustainedRevocations(p: Profile, env: AuthEnvironment, verifiers:
     p99: percentile(latencies, 99),
     max: max(latencies),
     negative: latencies.filter((ms) => ms < -1).length,
+    // Each row's insertion → its answer read by the loader: the commit (and the loader's own delay) inside the latency above.
+    insert: summary(inserted.map((r) => r.answeredAt - r.at)),
     ratePerSecond: p.sustainedRate,
     achievedPerSecond: achieved,
     lost,
