@@ -3,6 +3,7 @@ import { connectNats, ensureEventStream, EventPublisher } from '@gatehouse/revoc
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { insertTokenRevocation } from '../lib/outbox';
 import { serveRole } from '../lib/proc';
 import { nowMs, sleep, wallClockOffsetMs } from '../lib/stats';
 
@@ -183,12 +184,12 @@ function publishOne(publisher: EventPublisher, kind: number, ttl: number, n: num
 /**
  * Writes `gatehouse.revoked.token` events into auth-service's outbox at `ratePerSecond` for
  * `durationS`, one committed INSERT each (the outbox trigger NOTIFYs the relay); returns each
- * row's jti with the time it was inserted: Postgres' `clock_timestamp()` in the INSERT, converted
- * to {@link nowMs}, and the time its answer was read here (after the commit). That is just before its commit, so a latency from it is a close upper bound of
- * commit → applied. This process's own clock is no good here: read after the INSERT's answer, it
- * came after the verifiers had applied the event (NOTIFY → relay → NATS) — this process is busy, and
- * it was late by up to 20 ms; read before sending, it adds the INSERT's queueing under load (p50
- * 28 ms in one run).
+ * row's jti, the time Postgres inserted it ({@link insertTokenRevocation}, converted to
+ * {@link nowMs}) and the time its answer was read here (after the commit). The insertion is just
+ * before the commit, so a latency from it is a close upper bound of commit → applied. This
+ * process's own clock is no good for that: read after the INSERT's answer, it came after the
+ * verifiers had applied the event (NOTIFY → relay → NATS) — this process is busy, and it was late
+ * by up to 20 ms; read before sending, it adds the INSERT's queueing under load (p50 28 ms in one run).
  */
 async function outboxFlood(args: { databaseUrl: string; ratePerSecond: number; durationS: number; connections: number }): Promise<{ inserted: { jti: string; at: number; answeredAt: number }[] }> {
   const total = Math.round(args.ratePerSecond * args.durationS);
@@ -212,8 +213,8 @@ async function outboxFlood(args: { databaseUrl: string; ratePerSecond: number; d
           const wait = due - nowMs();
           if (wait > 1) await sleep(wait);
           const jti = randomUUID();
-          const res = await c.query<{ at: number }>('INSERT INTO outbox (subject, payload) VALUES ($1, $2) RETURNING (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS at', [EVENT_SUBJECTS.revokedToken, JSON.stringify({ v: 1, jti, exp })]);
-          inserted.push({ jti, wallMs: Number(res.rows[0]?.at), answeredAt: nowMs() });
+          const wallMs = await insertTokenRevocation(c, jti, exp);
+          inserted.push({ jti, wallMs, answeredAt: nowMs() });
         }
       }),
     );

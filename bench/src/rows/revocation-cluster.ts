@@ -1,11 +1,11 @@
-import { EVENT_SUBJECTS } from '@gatehouse/contracts';
 import { createTestDatabase, startNatsCluster, type TestNatsCluster } from '@gatehouse/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { ISSUER, startAuth, type AuthEnvironment } from '../lib/auth-cluster';
 import type { Profile } from '../lib/profile';
 import type { ServerProcess } from '../lib/proc';
-import { max, nowMs, percentile, sleep } from '../lib/stats';
+import { insertTokenRevocation } from '../lib/outbox';
+import { max, nowMs, percentile, sleep, wallClockOffsetMs } from '../lib/stats';
 import { startVerifier } from './verification';
 
 /** Latency distribution in ms. */
@@ -71,9 +71,8 @@ async function probe(sql: Client, verifiers: ServerProcess[], ms: number, fault:
   const exp = Math.floor(Date.now() / 1000) + 600;
   while (nowMs() < end) {
     const before = await Promise.all(verifiers.map(appliedCount));
-    // Timed from the INSERT sent (an upper bound of commit → applied; see the loader's outbox flood).
-    const committed = nowMs();
-    await sql.query('INSERT INTO outbox (subject, payload) VALUES ($1, $2)', [EVENT_SUBJECTS.revokedToken, JSON.stringify({ v: 1, jti: randomUUID(), exp })]);
+    // Timed from the row's insertion (Postgres' clock, just before the commit), as in the sustained case.
+    const committed = (await insertTokenRevocation(sql, randomUUID(), exp)) - wallClockOffsetMs();
     const applied = await Promise.all(verifiers.map((v, i) => firstAppliedAfter(v, before[i] ?? 0, committed + 15_000)));
     if (applied.some((t) => t === null)) lost++;
     else latencies.push(max(applied as number[]) - committed);
