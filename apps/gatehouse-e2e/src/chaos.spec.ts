@@ -152,7 +152,12 @@ describe('chaos: revocation through NATS node loss', () => {
       const { state } = await jsm.streams.info(STREAM, { subjects_filter: '>' });
       return state.messages - (state.subjects?.['gatehouse.stream.checkpoint'] ?? 0);
     };
-    await until('stream holds every row', async () => (await events()) === Number(count!.n), 10_000);
+    let held = 0;
+    await until('stream holds every row', async () => (held = await events()) === Number(count!.n), 10_000).catch((err: unknown) => {
+      // More events than rows: a restore re-published the live set (its log line says why).
+      const restores = c.auths.flatMap((a) => a.output().split('\n').filter((l) => l.includes('event stream lost events')));
+      throw new Error(`${err instanceof Error ? err.message : String(err)} (stream ${held} events, outbox ${count!.n} rows; restores: ${restores.join(' | ') || 'none'})`);
+    });
   }
 
   /** Both verifiers refuse every token whose revocation was acknowledged. */

@@ -77,10 +77,13 @@ export class StreamGuard {
   /**
    * Whether the stream still holds every event of the last {@link LIVE_WINDOW_SECONDS}: the
    * oldest such outbox row's message is still at the sequence recorded for it, nothing at or after
-   * it was deleted, and the stream is not behind what this process published. A missing stream
-   * is created again (and reported as not intact).
+   * it was deleted, and the stream is not behind what this process had published when it asked.
+   * A missing stream is created again (and reported as not intact).
    */
   async check(db: OutboxDb): Promise<StreamCheck> {
+    // What had been acknowledged before the question went out: acks that arrive while it is out
+    // are for messages the answer may not count, and against those the stream would look behind.
+    const publishedBefore = this.last?.seq ?? 0;
     const jsm = await this.nc.jetstreamManager();
     let info: StreamInfo;
     try {
@@ -91,7 +94,7 @@ export class StreamGuard {
       return { intact: false, reason: 'the stream was missing (deleted); created again' };
     }
     const { state } = info;
-    if (this.last && state.last_seq < this.last.seq) return { intact: false, reason: 'the stream is behind what was published (re-created or reset)' };
+    if (state.last_seq < publishedBefore) return { intact: false, reason: 'the stream is behind what was published (re-created or reset)' };
     const oldest = await db.query<{ id: string; stream_seq: string }>(OLDEST_LIVE_ROW_SQL, [LIVE_WINDOW_SECONDS]);
     const row = oldest.rows[0];
     if (!row) return { intact: true, fromSeq: null, lastSeq: state.last_seq };
