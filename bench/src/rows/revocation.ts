@@ -20,7 +20,7 @@ export interface RevocationResult {
   /** logout-all's response → the last of the three answering 401 to a loopback poll (includes the poll's HTTP round trips). */
   sequentialPolled: Latency;
   /** From each row's insertion (Postgres' clock) to its event reaching the last verifier's state (paired by jti); `negative`: latencies below −1 ms (impossible unless the pairing or the clock is wrong; any makes the row invalid). */
-  sustained: Latency & { ratePerSecond: number; achievedPerSecond: number; lost: number; seconds: number; negative?: number; insert?: Latency };
+  sustained: Latency & { ratePerSecond: number; achievedPerSecond: number; lost: number; seconds: number; negative?: number; insert?: Latency; restores?: number };
   /** On a 3-node JetStream cluster: healthy, and through a kill -9 of the stream leader's node. */
   cluster: ClusterRevocationResult;
 }
@@ -38,7 +38,7 @@ export async function benchRevocation(p: Profile, env: AuthEnvironment, auth: Se
     const users = await registerUsers(auth.url, p.revocationUsers, 'revoke');
     const { sequential, sequentialPolled } = await sequentialRevocations(p, auth, verifiers, users);
     log(`row 5: sequential p50 ${sequential.p50.toFixed(2)} ms, p99 ${sequential.p99.toFixed(2)} ms, max ${sequential.max.toFixed(2)} ms (polled: p50 ${sequentialPolled.p50.toFixed(2)}, p99 ${sequentialPolled.p99.toFixed(2)})`);
-    const sustained = await sustainedRevocations(p, env, verifiers, loader);
+    const sustained = await sustainedRevocations(p, env, auth, verifiers, loader);
     log(`row 5: sustained ${sustained.achievedPerSecond.toFixed(0)}/s p99 ${sustained.p99.toFixed(2)} ms, lost ${sustained.lost}`);
     const cluster = await benchClusterRevocation(p, env, log);
     return { sequential, sequentialPolled, sustained, cluster };
@@ -113,7 +113,8 @@ interface ProbeState {
   applied: number;
 }
 
-async function sustainedRevocations(p: Profile, env: AuthEnvironment, verifiers: ServerProcess[], loader: RoleProcess): Promise<RevocationResult['sustained']> {
+async function sustainedRevocations(p: Profile, env: AuthEnvironment, auth: ServerProcess, verifiers: ServerProcess[], loader: RoleProcess): Promise<RevocationResult['sustained']> {
+  const restoresBefore = await streamRestores(auth);
   const base = await Promise.all(verifiers.map(appliedCount));
   await Promise.all(verifiers.map(async (v) => (await fetch(`${v.url}/bench/revoked-times/start`)).arrayBuffer()));
   const { inserted } = await loader.call<{ inserted: { jti: string; at: number; answeredAt: number }[] }>('outbox', { databaseUrl: env.db.url, ratePerSecond: p.sustainedRate, durationS: p.sustainedS, connections: 16 });
@@ -148,5 +149,15 @@ async function sustainedRevocations(p: Profile, env: AuthEnvironment, verifiers:
     achievedPerSecond: achieved,
     lost,
     seconds: p.sustainedS,
+    // A restore re-publishes the whole live set through the same relay: none may happen here.
+    restores: (await streamRestores(auth)) - restoresBefore,
   };
+}
+
+/** auth-service's `outbox_stream_restores_total` (the relay leader found the stream incomplete). */
+async function streamRestores(auth: ServerProcess): Promise<number> {
+  const line = (await (await fetch(`${auth.url}/metrics`)).text()).split('\n').find((l) => l.startsWith('outbox_stream_restores_total'));
+  const n = Number(line?.split(' ').at(-1));
+  if (!Number.isFinite(n)) throw new Error('auth-service /metrics has no outbox_stream_restores_total');
+  return n;
 }

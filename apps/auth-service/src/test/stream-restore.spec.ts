@@ -53,6 +53,11 @@ describe('a stream that lost events', () => {
       return (err as { status?: number }).status ?? 500;
     }
   };
+  /** auth-service's `outbox_stream_restores_total`. */
+  const restores = async (): Promise<number> => {
+    const line = (await (await fetch(`${svc.url}/metrics`)).text()).split('\n').find((l) => l.startsWith('outbox_stream_restores_total'));
+    return Number(line?.split(' ').at(-1) ?? NaN);
+  };
   const ready = (v: GatehouseVerifier) => Promise.resolve(v.readiness().revocations);
   async function login(): Promise<string> {
     const email = `restore-${++n}@example.com`;
@@ -134,9 +139,12 @@ describe('a stream that lost events', () => {
     const v = await freshVerifier();
     await until(() => ready(v), (r) => r, 10_000);
     const revoked = await revokedTokens(v);
+    const before = await restores();
     await (await nc.jetstreamManager()).streams.purge(ts.stream);
     const fresh = await freshVerifier();
     await expectRecovered(fresh, revoked);
     for (const t of revoked) expect(await answer(v, t)).toBe(401);
+    // One detection, counted for alerting; later rounds found the restored stream intact.
+    expect((await restores()) - before).toBe(1);
   }, 60_000);
 });

@@ -1,9 +1,10 @@
 import { EVENT_SUBJECTS, parseEvent } from '@gatehouse/contracts';
 import { connectFastPathPeer, connectNats, ensureEventStream, EventPublisher, hasCredentials, natsAccessFrom, type FastPathPeer, type PublishResult } from '@gatehouse/revocation-events';
-import { ROOT_LOGGER } from '@gatehouse/service-runtime';
+import { Metrics, ROOT_LOGGER } from '@gatehouse/service-runtime';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { Client, type Notification } from 'pg';
+import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
@@ -52,6 +53,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private healthy = true;
   /** Fast-path publishes not yet acknowledged. */
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly restores: Counter;
   /** Ids the fast path is publishing or marking: the drain leaves them alone. */
   private readonly fastIds = new Set<string>();
   /** Acknowledged ids waiting to be marked sent. */
@@ -63,7 +65,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     @Inject(ROOT_LOGGER) private readonly log: Logger,
     private readonly keys: KeyStoreService,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.restores = metrics.counter('outbox_stream_restores_total', 'Times the relay leader found the event stream missing events and began to re-publish the live set (the log says why)', []);
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.OUTBOX_RELAY) return;
@@ -124,7 +129,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.nc ??= await connectNats(this.config.NATS_URL, 'auth-service-outbox', access);
       const stream = { name: this.config.EVENTS_STREAM, subjectPrefix: this.config.EVENTS_SUBJECT_PREFIX, numReplicas: this.config.EVENTS_STREAM_REPLICAS };
       await ensureEventStream(await this.nc.jetstreamManager(), stream);
-      this.guard ??= new StreamGuard(this.nc, stream, this.log);
+      this.guard ??= new StreamGuard(this.nc, stream, this.log, () => this.restores.inc());
       // Optional: without the second connection the fast path still runs on the first one.
       this.peer ??= await connectFastPathPeer(this.config.NATS_URL, 'auth-service-fast', this.nc, access).catch((err: unknown) => {
         this.log.warn({ err: err instanceof Error ? err.message : 'error' }, 'outbox relay: second fast-path connection failed');

@@ -29,6 +29,8 @@ export class StreamGuard {
     private readonly nc: NatsConnection,
     private readonly stream: EventStreamOptions & { name: string; subjectPrefix: string },
     private readonly log: Logger,
+    /** Told each time a round finds the stream not intact, before it re-publishes. */
+    private readonly onLost: () => void = () => undefined,
   ) {}
 
   /** Notes the stream sequence JetStream acknowledged for an outbox row. */
@@ -47,6 +49,7 @@ export class StreamGuard {
     const check = await this.check(db);
     if (!check.intact) {
       this.log.error({ stream: this.stream.name, reason: check.reason }, 'event stream lost events; re-publishing the live revocation set from the outbox');
+      this.onLost();
       this.last = null;
       const report = await restoreEvents(db, publisher, (id, seq) => this.recorded(id, seq));
       this.log.warn({ stream: this.stream.name, ...report }, 'event stream restored');
