@@ -93,18 +93,22 @@ async function appliedTimes(v: ServerProcess, from: number): Promise<number[]> {
 }
 
 async function status(v: ServerProcess, token: string): Promise<number> {
+  return (await answer(v, token)).status;
+}
+
+/** `GET /orders` with `token`: the status, and the body (which says which 401 or 503 it was). */
+async function answer(v: ServerProcess, token: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`${v.url}/orders`, { headers: { authorization: `Bearer ${token}` } });
-  await res.arrayBuffer();
-  return res.status;
+  return { status: res.status, body: (await res.text()).slice(0, 300) };
 }
 
 async function pollUntilRefused(v: ServerProcess, token: string, timeoutMs: number): Promise<number> {
   const deadline = nowMs() + timeoutMs;
   for (;;) {
-    const s = await status(v, token);
+    const { status: s, body } = await answer(v, token);
     const t = nowMs();
     if (s === 401) return t;
-    if (s !== 200) throw new Error(`row 5: verifier answered ${s}`);
+    if (s !== 200) throw new Error(`row 5: verifier answered ${s}: ${body}`);
     if (t > deadline) throw new Error('row 5: revocation not applied within 5 s');
   }
 }
