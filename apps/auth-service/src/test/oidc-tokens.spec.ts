@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { DataSource } from 'typeorm';
+import { LOGOUT_LISTENER_APPLICATION_NAME } from '../app/oidc/backchannel-logout-relay.service';
 import { UsersService } from '../app/users/users.service';
 import { authorizePath, CodeFlowBrowser, pkce, registerApp, startRelyingParty, type TestRelyingParty } from './oidc-helpers';
 import { until } from './stream-helpers';
@@ -185,6 +186,23 @@ describe('authorization_code grant, ID tokens and logout', () => {
       10_000,
     );
     expect(rows[0]?.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('back-channel logout: a lost listening connection is opened again, and deliveries go on', async () => {
+    const ds = svc.app.get(DataSource);
+    type Backend = { pid: number; query: string };
+    const listeners = (): Promise<Backend[]> => ds.query(`SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, [LOGOUT_LISTENER_APPLICATION_NAME]);
+    const listening = (r: Backend[]) => r.length === 1 && (r[0]?.query ?? '').startsWith('LISTEN');
+    const [old] = await until(listeners, listening, 10_000);
+    await ds.query('SELECT pg_terminate_backend($1)', [old?.pid]);
+    // Opened again after its first backoff step (1 s), and listening.
+    const [fresh] = await until(listeners, (r) => listening(r) && r[0]?.pid !== old?.pid, 10_000);
+    expect(fresh?.pid).not.toBe(old?.pid);
+    const { code, verifier } = await signIn('spa');
+    const tokens = await exchange('spa', code, verifier);
+    const before = rp.logoutTokens.length;
+    await fetch(`${svc.url}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${String(tokens.body['access_token'])}` } });
+    await until(async () => rp.logoutTokens.length, (len) => len > before, 10_000);
   });
 
   it('signing in again for another app (prompt=login) keeps the apps signed in through the old browser session', async () => {

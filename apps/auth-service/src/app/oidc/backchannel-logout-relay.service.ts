@@ -29,12 +29,17 @@ const LEASE_SECONDS = 30;
 /** 1 s, 2 s, 4 s … capped at 10 min; after MAX_ATTEMPTS (about a day) the delivery is given up. */
 const MAX_BACKOFF_SECONDS = 600;
 const MAX_ATTEMPTS = 150;
+/** `application_name` of the listening connection (pg_stat_activity; tests end it on purpose). */
+export const LOGOUT_LISTENER_APPLICATION_NAME = 'gatehouse-logout-relay';
+/** The listening connection is opened again after 1 s, 2 s, 4 s … at most this far apart (the poll delivers meanwhile). */
+const MAX_RELISTEN_MS = 30_000;
 
 /**
  * Delivers OIDC back-channel logout tokens (Back-Channel Logout 1.0 §2.5) from `logout_deliveries`.
  * Every replica may run it: rows are claimed with `FOR UPDATE SKIP LOCKED` and a lease, so each
  * delivery goes out once at a time. Woken by the insert trigger's NOTIFY, polled every second as
- * a fallback; failures are retried with exponential backoff. Every delivery and failure is audited.
+ * a fallback (also while the listening connection is down; it is opened again with backoff);
+ * failures are retried with exponential backoff. Every delivery and failure is audited.
  */
 @Injectable()
 export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -43,6 +48,8 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
   private running: Promise<void> | null = null;
   private again = false;
   private listening: Promise<void> | null = null;
+  private relisten: NodeJS.Timeout | null = null;
+  private relistenMs = 1000;
   private stopped = false;
 
   constructor(
@@ -64,6 +71,7 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.relisten) clearTimeout(this.relisten);
     await this.listening;
     await this.listener?.end().catch(() => undefined);
     await this.running;
@@ -88,18 +96,46 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
   }
 
   private async listen(): Promise<void> {
-    const pg = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'gatehouse-logout-relay', keepAlive: true });
+    this.relisten = null;
+    if (this.stopped) return;
+    const pg = new Client({ connectionString: this.config.DATABASE_URL, application_name: LOGOUT_LISTENER_APPLICATION_NAME, keepAlive: true });
     pg.on('notification', () => this.wake());
-    pg.on('error', () => undefined);
+    pg.on('error', () => this.lost(pg));
+    pg.on('end', () => this.lost(pg));
     try {
       await pg.connect();
       await pg.query(`LISTEN ${LOGOUT_DELIVERY_CHANNEL}`);
       if (this.stopped) throw new Error('stopped');
-      this.listener = pg;
     } catch {
       // The poll still delivers, a second later.
       await pg.end().catch(() => undefined);
+      this.listenLater();
+      return;
     }
+    this.listener = pg;
+    this.relistenMs = 1000;
+    // NOTIFYs sent while nobody listened are not replayed: a pass now picks up their rows.
+    this.wake();
+  }
+
+  /** The listening connection failed or ended: the poll delivers until it is open again. */
+  private lost(pg: Client): void {
+    if (this.listener !== pg) return;
+    this.listener = null;
+    if (this.stopped) return;
+    this.log.warn('back-channel logout: lost the listening connection; polling every second until it is back');
+    pg.end().catch(() => undefined);
+    this.listenLater();
+  }
+
+  private listenLater(): void {
+    if (this.stopped || this.relisten) return;
+    const delay = this.relistenMs;
+    this.relistenMs = Math.min(this.relistenMs * 2, MAX_RELISTEN_MS);
+    this.relisten = setTimeout(() => {
+      this.listening = this.listen().catch(() => undefined);
+    }, delay);
+    this.relisten.unref();
   }
 
   private async drain(): Promise<void> {
