@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
+import { RetryTimer } from '../database/retry-timer';
 import { ClientCache } from './client-cache';
 import { CLIENT_CHANGES_CHANNEL } from './client-changes';
 
@@ -23,8 +24,9 @@ export const CLIENT_LISTENER_APPLICATION_NAME = 'gatehouse-client-cache';
 export class ClientChangeListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private pg: Client | null = null;
   private stopped = false;
-  private backoff = 100;
-  private retry: NodeJS.Timeout | null = null;
+  private readonly retry = new RetryTimer(100, MAX_BACKOFF_MS, () => {
+    this.connect().catch((err: unknown) => this.log.error({ err }, 'client cache: listener reconnect failed'));
+  });
   private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
@@ -39,14 +41,13 @@ export class ClientChangeListener implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
+    this.retry.cancel();
     const pg = this.pg;
     if (pg) this.lost(pg);
     await pg?.end().catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
-    this.retry = null;
     if (this.stopped) return;
     const pg = new Client({
       connectionString: this.config.DATABASE_URL,
@@ -63,9 +64,9 @@ export class ClientChangeListener implements OnApplicationBootstrap, OnApplicati
       await pg.connect();
       await pg.query(`LISTEN ${CLIENT_CHANGES_CHANNEL}`);
     } catch (err) {
-      this.log.warn({ err: err instanceof Error ? err.message : 'error', retryInMs: this.backoff }, 'client cache: cannot listen for client changes; cache off');
       await pg.end().catch(() => undefined);
-      this.scheduleReconnect();
+      const retryInMs = this.stopped ? 0 : this.retry.schedule();
+      this.log.warn({ err: err instanceof Error ? err.message : 'error', retryInMs }, 'client cache: cannot listen for client changes; cache off');
       return;
     }
     if (this.stopped) {
@@ -73,7 +74,7 @@ export class ClientChangeListener implements OnApplicationBootstrap, OnApplicati
       return;
     }
     this.pg = pg;
-    this.backoff = 100;
+    this.retry.succeeded();
     this.cache.enable();
     this.heartbeat = setInterval(() => {
       pg.query('SELECT 1').catch(() => this.lost(pg));
@@ -90,16 +91,6 @@ export class ClientChangeListener implements OnApplicationBootstrap, OnApplicati
     if (this.stopped) return;
     this.log.warn('client cache: lost the client-change listener; cache off until it reconnects');
     pg.end().catch(() => undefined);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || this.retry) return;
-    const delay = this.backoff;
-    this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
-    this.retry = setTimeout(() => {
-      this.connect().catch((err: unknown) => this.log.error({ err }, 'client cache: listener reconnect failed'));
-    }, delay);
-    this.retry.unref();
+    this.retry.schedule();
   }
 }

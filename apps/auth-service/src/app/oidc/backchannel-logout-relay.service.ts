@@ -9,6 +9,7 @@ import { audit } from '../audit/audit';
 import { AUTH_CONFIG } from '../config/config.tokens';
 import type { AuthConfig } from '../config/config.schema';
 import { queryRows } from '../database/query-rows';
+import { RetryTimer } from '../database/retry-timer';
 import { JwtSigner } from '../tokens/jwt-signer.service';
 import { BACKCHANNEL_LOGOUT_EVENT, LOGOUT_DELIVERY_CHANNEL } from './backchannel-logout';
 
@@ -48,8 +49,9 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
   private running: Promise<void> | null = null;
   private again = false;
   private listening: Promise<void> | null = null;
-  private relisten: NodeJS.Timeout | null = null;
-  private relistenMs = 1000;
+  private readonly relisten = new RetryTimer(1000, MAX_RELISTEN_MS, () => {
+    this.listening = this.listen().catch(() => undefined);
+  });
   private stopped = false;
 
   constructor(
@@ -71,7 +73,7 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.relisten) clearTimeout(this.relisten);
+    this.relisten.cancel();
     await this.listening;
     await this.listener?.end().catch(() => undefined);
     await this.running;
@@ -96,7 +98,6 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
   }
 
   private async listen(): Promise<void> {
-    this.relisten = null;
     if (this.stopped) return;
     const pg = new Client({ connectionString: this.config.DATABASE_URL, application_name: LOGOUT_LISTENER_APPLICATION_NAME, keepAlive: true });
     pg.on('notification', () => this.wake());
@@ -109,11 +110,11 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
     } catch {
       // The poll still delivers, a second later.
       await pg.end().catch(() => undefined);
-      this.listenLater();
+      if (!this.stopped) this.relisten.schedule();
       return;
     }
     this.listener = pg;
-    this.relistenMs = 1000;
+    this.relisten.succeeded();
     // NOTIFYs sent while nobody listened are not replayed: a pass now picks up their rows.
     this.wake();
   }
@@ -125,17 +126,7 @@ export class BackchannelLogoutRelay implements OnApplicationBootstrap, OnApplica
     if (this.stopped) return;
     this.log.warn('back-channel logout: lost the listening connection; polling every second until it is back');
     pg.end().catch(() => undefined);
-    this.listenLater();
-  }
-
-  private listenLater(): void {
-    if (this.stopped || this.relisten) return;
-    const delay = this.relistenMs;
-    this.relistenMs = Math.min(this.relistenMs * 2, MAX_RELISTEN_MS);
-    this.relisten = setTimeout(() => {
-      this.listening = this.listen().catch(() => undefined);
-    }, delay);
-    this.relisten.unref();
+    this.relisten.schedule();
   }
 
   private async drain(): Promise<void> {
